@@ -1,2 +1,220 @@
-/* main.c: tvp-bench entry point (being written). */
-int main(void) { return 0; }
+/* main.c: tvp-bench: parse flags, register the matrix with Google Benchmark, run, write results. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gbench.h"
+#include "meta.h"
+#include "metrics.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+
+static volatile sig_atomic_t stop_signal;
+
+/* First SIGINT/SIGTERM: stop after the current batch and write what finished. The handler then
+ * gives the signal back its default action, so a second one ends the process at once; files
+ * already written stay whole because every write is a rename. */
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+/* UTC now, compact ("20261125T120102Z", for file names) or ISO 8601 ("2026-11-25T12:01:02Z"). */
+static void utc_stamp(char *buf, size_t len, bool compact)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (compact)
+        strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+    else
+        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+typedef struct paths {
+    char csv[1024], json[1024], meta[1024], json_tmp[1024];
+} paths;
+
+static void make_paths(paths *p, const char *dir, const char *stem)
+{
+    snprintf(p->csv, sizeof p->csv, "%s/%s.csv", dir, stem);
+    snprintf(p->json, sizeof p->json, "%s/%s.json", dir, stem);
+    snprintf(p->meta, sizeof p->meta, "%s/%s.meta.json", dir, stem);
+    snprintf(p->json_tmp, sizeof p->json_tmp, "%s/.%s.json.partial", dir, stem);
+}
+
+/* Google Benchmark's argv: the user's, plus what the profile wants unless the user said it. */
+static char **gb_argv(int argc, char **argv, const cli_opts *o, const paths *p, int *gb_argc)
+{
+    static char out[1100];
+    char **v = calloc((size_t)argc + 4, sizeof *v);
+    if (!v)
+        return NULL;
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+        v[n++] = argv[i];
+    if (!o->user_out) {
+        snprintf(out, sizeof out, "--benchmark_out=%s", p->json_tmp);
+        v[n++] = out;
+        v[n++] = "--benchmark_out_format=json";
+    }
+    if (o->interleave && !o->user_interleave)
+        v[n++] = "--benchmark_enable_random_interleaving=true";
+    v[n] = NULL;
+    *gb_argc = n;
+    return v;
+}
+
+/* The JSON Google Benchmark wrote: moved into place (fsync + rename), then copied to latest. */
+static int finish_json(const cli_opts *o, const paths *p, int argc, char **argv, const char *latest)
+{
+    const char *src = p->json_tmp;
+    for (int i = 1; o->user_out && i < argc; i++)
+        if (strncmp(argv[i], "--benchmark_out=", 16) == 0)
+            src = argv[i] + 16;
+    int rc = results_copy_atomic(src, p->json);
+    if (rc == 0 && !o->user_out)
+        unlink(p->json_tmp);
+    if (rc == 0)
+        rc = results_copy_atomic(p->json, latest);
+    return rc;
+}
+
+static int write_outputs(const cli_opts *o, const paths *p, const paths *latest, report *rep, json_t *meta,
+                         int argc, char **argv)
+{
+    int rc = results_write_csv(p->csv, report_table(rep));
+    if (rc == 0)
+        rc = results_copy_atomic(p->csv, latest->csv);
+    if (rc < 0) {
+        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->csv, strerror(-rc));
+        return rc;
+    }
+    rc = finish_json(o, p, argc, argv, latest->json);
+    if (rc < 0)
+        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->json, strerror(-rc));
+    int mrc = results_write_json(p->meta, meta);
+    if (mrc == 0)
+        mrc = results_copy_atomic(p->meta, latest->meta);
+    if (mrc < 0)
+        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->meta, strerror(-mrc));
+    return rc < 0 ? rc : mrc;
+}
+
+int main(int argc, char **argv)
+{
+    int orig_argc = argc;
+    char **orig_argv = calloc((size_t)argc + 1, sizeof *orig_argv);
+    if (!orig_argv)
+        return 1;
+    memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
+
+    cli_opts o;
+    int rc = cli_parse(&argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+
+    signal(SIGPIPE, SIG_IGN);
+    bench_env env = {.stop = &stop_signal, .timer_slack_ns = o.timer_slack_ns};
+    if ((rc = pin_topo_load(&env.topo)) < 0) {
+        fprintf(stderr, "tvp-bench: cannot read the CPU topology (hwloc): %s\n", strerror(-rc));
+        return 1;
+    }
+    bench_case *cases = NULL;
+    size_t n_cases = 0;
+    if ((rc = runner_build(&o, &env, &cases, &n_cases)) < 0) {
+        fprintf(stderr, "tvp-bench: cannot build the benchmark matrix: %s\n", strerror(-rc));
+        return 2;
+    }
+    if (o.list_only) {
+        for (size_t i = 0; i < n_cases; i++)
+            printf("%s\n", cases[i].name);
+        return 0;
+    }
+    if ((rc = results_check_dir(o.out_dir)) < 0) {
+        fprintf(stderr, "tvp-bench: --tvp_out=%s: results directory is not writable: %s\n", o.out_dir,
+                strerror(-rc));
+        return 2;
+    }
+
+    char host[64] = "host", stamp[32], run_id[128], started[32], finished[32];
+    gethostname(host, sizeof host - 1);
+    host[strcspn(host, ".")] = '\0';
+    utc_stamp(stamp, sizeof stamp, true);
+    utc_stamp(started, sizeof started, false);
+    snprintf(run_id, sizeof run_id, "%s-%s", stamp, host);
+    paths p, latest;
+    make_paths(&p, o.out_dir, run_id);
+    make_paths(&latest, o.out_dir, "latest");
+
+    metrics_timer_slack_set(o.timer_slack_ns);
+    env.lat = malloc(RUNNER_LAT_CAP * sizeof *env.lat);
+    int gargc;
+    char **gargv = gb_argv(argc, argv, &o, &p, &gargc);
+    report *rep = NULL;
+    if (!env.lat || !gargv || report_init(&rep, &o, run_id) < 0) {
+        fprintf(stderr, "tvp-bench: out of memory\n");
+        return 1;
+    }
+    if (gb_initialize(&gargc, gargv) < 0) {
+        fprintf(stderr, "tvp-bench: unknown argument (see --help)\n");
+        return 2;
+    }
+    gb_add_custom_context("tvp_run_id", run_id);
+    gb_add_custom_context("tvp_profile", cli_profile_name(o.profile));
+    if (runner_register(cases, n_cases, &o) < 0) {
+        fprintf(stderr, "tvp-bench: cannot register the benchmarks\n");
+        return 1;
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    size_t n_run = 0;
+    printf("tvp: run %s, profile %s, %zu configurations, results in %s/\n", run_id,
+           cli_profile_name(o.profile), n_cases, o.out_dir);
+    fflush(stdout);
+    rc = gb_run_specified(report_on_run, rep, &n_run);
+    runner_release(&env);
+    report_finish(rep);
+
+    utc_stamp(finished, sizeof finished, false);
+    size_t n_failed = report_count_status(rep, "failed");
+    meta_run mr = {.run_id = run_id, .host = host, .started_utc = started, .finished_utc = finished,
+                   .status = stop_signal ? "interrupted" : n_failed ? "failed" : "complete",
+                   .argc = orig_argc, .argv = orig_argv, .n_benchmarks = n_run};
+    json_t *meta = meta_build(&o, env.topo, &mr);
+    int wrc = write_outputs(&o, &p, &latest, rep, meta, argc, argv);
+    json_decref(meta);
+
+    printf("\n== tvp summary (%s) ==", run_id);
+    report_print_summary(rep, stdout);
+    printf("\nresults: %s\n         %s\n         %s\n", p.csv, p.json, p.meta);
+    if (n_failed)
+        printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);
+
+    report_free(rep);
+    runner_free_cases(cases, n_cases);
+    pin_topo_free(env.topo);
+    free(env.lat);
+    free(gargv);
+    free(orig_argv);
+    gb_shutdown();
+    if (stop_signal) {
+        fprintf(stderr, "tvp-bench: interrupted by signal %d; completed rows were written\n", (int)stop_signal);
+        return 128 + stop_signal;
+    }
+    if (rc < 0 || wrc < 0)
+        return 1;
+    return n_failed ? 1 : 0;
+}

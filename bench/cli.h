@@ -1,0 +1,70 @@
+/* cli.h: tvp-bench's own --tvp_* flags: profiles, parsing and validation with ranges. */
+#ifndef TVP_CLI_H
+#define TVP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gil.h"
+#include "pin.h"
+#include "pool.h"
+#include "workload.h"
+
+#define CLI_MAX_LIST 32   /* values in one comma list */
+#define CLI_MAX_PARAMS 32 /* distinct workload parameter names */
+#define CLI_MAX_WORKERS 1024
+#define CLI_MAX_TASKS 100000
+
+typedef enum { PROFILE_QUICK = 0, PROFILE_DEFAULT, PROFILE_FULL, PROFILE_COUNT } cli_profile;
+
+/* The values a parameter sweeps (for enums: indices into its choices). */
+typedef struct cli_param {
+    const char *name;
+    const wl_param *spec; /* the first workload's declaration of it */
+    size_t n;
+    int64_t v[CLI_MAX_LIST];
+} cli_param;
+
+typedef struct cli_opts {
+    cli_profile profile;
+    bool workload_on[64];            /* by index in the registry */
+    bool exec_on[EXEC_COUNT];
+    bool spawn_on[SPAWN_COUNT];
+    bool pin_on[PIN_POLICY_COUNT];
+    bool gil_on[GIL_MODE_COUNT];
+    size_t n_workers;
+    uint32_t workers[CLI_MAX_LIST];
+    size_t n_switch_us;
+    uint32_t switch_us[CLI_MAX_LIST];
+    uint32_t tasks;                  /* 0: each workload's default */
+    uint64_t timer_slack_ns;
+    const char *out_dir;
+    size_t n_params;
+    cli_param params[CLI_MAX_PARAMS];
+    /* Google Benchmark settings the profile chooses unless the user passed the GB flag. */
+    int repetitions;
+    double min_time;
+    bool interleave;
+    bool user_repetitions, user_min_time, user_interleave, user_out;
+    bool list_only;                  /* --tvp_list: print the matrix and exit */
+} cli_opts;
+
+/* Parses and removes every --tvp_* flag from argv (the rest is for Google Benchmark), applies
+ * the profile's defaults and then the explicit flags. Returns 0, 1 when --help was printed, or
+ * -EINVAL after printing "tvp-bench: --tvp_X=...: <reason> (<range or names>)" to stderr. */
+int cli_parse(int *argc, char **argv, cli_opts *o);
+
+const char *cli_profile_name(cli_profile p);
+/* The values of parameter `name` to sweep, or NULL when no workload declares it. */
+const cli_param *cli_param_find(const cli_opts *o, const char *name);
+
+/* Parsing helpers (exposed for the tests). Each returns 0 or -EINVAL. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* "1,2,4" or "A-B" (the powers of two from A to B, plus B). */
+int cli_parse_workers(const char *s, uint32_t *out, size_t *n);
+
+void cli_usage(FILE *f);
+
+#endif /* TVP_CLI_H */

@@ -1,0 +1,267 @@
+/* report.c: tidy CSV rows from Google Benchmark runs, speedup against serial, console summary. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+
+/* The contract columns (DESIGN.md), in order; workload parameters and extras follow. */
+static const char *const contract_cols[] = {
+    "run_id", "benchmark", "workload", "executor", "spawn", "gil", "switch_us", "workers", "pin",
+    "tasks", "repetition", "status", "wall_s", "tasks_per_s", "speedup", "efficiency", "cpu_s",
+    "cpu_util", "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p99_us", "rss_kib"};
+static const char *const extra_cols[] = {"lat_p90_us", "cpus_used", "oversubscribed", "respawns",
+                                         "iterations", "detail"};
+/* Counters copied to the column of the same name. */
+static const char *const counter_cols[] = {"tasks_per_s", "cpu_s", "cpu_util", "ctx_vol", "ctx_invol",
+                                           "lat_p50_us", "lat_p99_us", "rss_kib", "lat_p90_us",
+                                           "cpus_used", "respawns"};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct row_meta {
+    const bench_case *c;
+    char key[RUNNER_NAME_MAX]; /* what a serial reference must share */
+} row_meta;
+
+struct report {
+    char run_id[128];
+    results_table t;
+    row_meta *meta;
+    size_t meta_cap;
+};
+
+int report_init(report **out, const cli_opts *o, const char *run_id)
+{
+    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + N(extra_cols)];
+    size_t n = 0;
+    for (size_t i = 0; i < N(contract_cols); i++)
+        cols[n++] = contract_cols[i];
+    for (size_t i = 0; i < o->n_params; i++)
+        cols[n++] = o->params[i].name;
+    for (size_t i = 0; i < N(extra_cols); i++)
+        cols[n++] = extra_cols[i];
+    report *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    snprintf(r->run_id, sizeof r->run_id, "%s", run_id);
+    int rc = results_table_init(&r->t, cols, n);
+    if (rc < 0) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void report_free(report *r)
+{
+    if (!r)
+        return;
+    results_table_free(&r->t);
+    free(r->meta);
+    free(r);
+}
+
+const results_table *report_table(const report *r) { return &r->t; }
+
+static void make_key(const bench_case *c, char *key, size_t len)
+{
+    int off = snprintf(key, len, "%s|%s|%u|%u|%s", c->wl->name, gil_mode_name(c->gil), c->switch_us,
+                       c->tasks, pin_policy_name(c->pin));
+    for (size_t i = 0; i < c->wl->n_params && off < (int)len; i++) {
+        char v[64];
+        off += snprintf(key + off, len - (size_t)off, "|%s", runner_param_text(c, i, v, sizeof v));
+    }
+}
+
+static void fill_config(report *r, size_t row, const bench_case *c)
+{
+    results_table *t = &r->t;
+    results_table_set(t, row, "run_id", r->run_id);
+    results_table_set(t, row, "benchmark", c->name);
+    results_table_set(t, row, "workload", c->wl->name);
+    results_table_set(t, row, "executor", pool_executor_name(c->exec));
+    results_table_set(t, row, "spawn", pool_spawn_name(c->spawn));
+    results_table_set(t, row, "gil", gil_mode_name(c->gil));
+    if (c->gil != GIL_OFF)
+        results_table_setf(t, row, "switch_us", "%u", c->switch_us);
+    results_table_setf(t, row, "workers", "%u", c->workers);
+    results_table_set(t, row, "pin", pin_policy_name(c->pin));
+    results_table_setf(t, row, "tasks", "%u", c->tasks);
+    results_table_set(t, row, "oversubscribed", c->plan.oversubscribed ? "yes" : "no");
+    for (size_t i = 0; i < c->wl->n_params; i++) {
+        char v[64];
+        results_table_set(t, row, c->wl->params[i].name, runner_param_text(c, i, v, sizeof v));
+    }
+}
+
+void report_on_run(const gb_run *run, void *arg)
+{
+    report *r = arg;
+    const bench_case *c = run->ctx;
+    if (!c)
+        return;
+    long row = results_table_add_row(&r->t);
+    if (row < 0)
+        return;
+    if ((size_t)row >= r->meta_cap) {
+        size_t cap = r->meta_cap ? r->meta_cap * 2 : 128;
+        row_meta *m = realloc(r->meta, cap * sizeof *m);
+        if (!m)
+            return;
+        r->meta = m;
+        r->meta_cap = cap;
+    }
+    r->meta[row].c = c;
+    make_key(c, r->meta[row].key, sizeof r->meta[row].key);
+
+    results_table *t = &r->t;
+    size_t i = (size_t)row;
+    fill_config(r, i, c);
+    if (run->aggregate[0])
+        results_table_set(t, i, "repetition", run->aggregate);
+    else
+        results_table_setf(t, i, "repetition", "%lld", (long long)run->repetition_index);
+    if (run->error) {
+        bool intr = strcmp(run->error_message, "interrupted") == 0;
+        results_table_set(t, i, "status", intr ? "interrupted" : "failed");
+        results_table_set(t, i, "detail", run->error_message);
+        return;
+    }
+    results_table_set(t, i, "status", "ok");
+    results_table_set_num(t, i, "wall_s", run->real_time_s);
+    results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
+    for (size_t k = 0; k < N(counter_cols); k++)
+        results_table_set_num(t, i, counter_cols[k], gb_run_counter(run, counter_cols[k], NAN));
+}
+
+static double cell_num(const results_table *t, size_t row, const char *col)
+{
+    const char *s = results_table_get(t, row, col);
+    return s && *s ? strtod(s, NULL) : NAN;
+}
+
+static bool is_status(const results_table *t, size_t row, const char *status)
+{
+    const char *s = results_table_get(t, row, "status");
+    return s && strcmp(s, status) == 0;
+}
+
+/* Wall time of the serial reference for a row with aggregate `rep` ("0", "median", ...). */
+static double serial_wall(const report *r, const char *key, const char *rep, bool aggregate)
+{
+    const results_table *t = &r->t;
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        if (r->meta[i].c->exec != EXEC_SERIAL || strcmp(r->meta[i].key, key) != 0 || !is_status(t, i, "ok"))
+            continue;
+        const char *ri = results_table_get(t, i, "repetition");
+        if (aggregate && strcmp(ri, rep) == 0)
+            return cell_num(t, i, "wall_s");
+        if (!aggregate && strcmp(ri, "median") == 0)
+            return cell_num(t, i, "wall_s");
+        if (!aggregate && ri[0] >= '0' && ri[0] <= '9') {
+            sum += cell_num(t, i, "wall_s");
+            n++;
+        }
+    }
+    return n ? sum / (double)n : NAN;
+}
+
+void report_finish(report *r)
+{
+    results_table *t = &r->t;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        if (!is_status(t, i, "ok"))
+            continue;
+        const char *rep = results_table_get(t, i, "repetition");
+        bool aggregate = !(rep[0] >= '0' && rep[0] <= '9');
+        if (aggregate && strcmp(rep, "mean") != 0 && strcmp(rep, "median") != 0)
+            continue; /* a speedup of a stddev or cv means nothing */
+        double ref = serial_wall(r, r->meta[i].key, rep, aggregate), wall = cell_num(t, i, "wall_s");
+        if (!(ref > 0) || !(wall > 0))
+            continue;
+        const bench_case *c = r->meta[i].c;
+        double speedup = ref / wall;
+        uint32_t lanes = c->workers < c->tasks ? c->workers : c->tasks;
+        results_table_set_num(t, i, "speedup", speedup);
+        results_table_set_num(t, i, "efficiency", speedup / lanes);
+    }
+}
+
+size_t report_count_status(const report *r, const char *status)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->t.n_rows; i++) {
+        const char *rep = results_table_get(&r->t, i, "repetition");
+        /* Count configurations, not rows: a failed configuration has one row. */
+        if (is_status(&r->t, i, status) && rep && (strcmp(rep, "0") == 0 || strcmp(rep, "median") == 0))
+            n++;
+    }
+    return n;
+}
+
+/* The row that stands for a configuration in the summary: its median, else its only repetition. */
+static bool summary_row(const report *r, size_t i)
+{
+    const results_table *t = &r->t;
+    const char *rep = results_table_get(t, i, "repetition");
+    if (strcmp(rep, "median") == 0)
+        return true;
+    if (strcmp(rep, "0") != 0)
+        return false;
+    for (size_t j = i + 1; j < t->n_rows; j++) /* a median of the same configuration follows? */
+        if (r->meta[j].c == r->meta[i].c && strcmp(results_table_get(t, j, "repetition"), "median") == 0)
+            return false;
+    return true;
+}
+
+static void print_num(FILE *f, const results_table *t, size_t row, const char *col, int width, int prec,
+                      double scale)
+{
+    double v = cell_num(t, row, col);
+    if (isnan(v))
+        fprintf(f, " %*s", width, "-");
+    else
+        fprintf(f, " %*.*f", width, prec, v * scale);
+}
+
+void report_print_summary(const report *r, FILE *f)
+{
+    const results_table *t = &r->t;
+    const char *last_key = "";
+    for (size_t i = 0; i < t->n_rows; i++) {
+        if (!summary_row(r, i))
+            continue;
+        const bench_case *c = r->meta[i].c;
+        if (strcmp(r->meta[i].key, last_key) != 0) {
+            last_key = r->meta[i].key;
+            fprintf(f, "\n%s", c->wl->name);
+            for (size_t k = 0; k < c->wl->n_params; k++) {
+                char v[64];
+                fprintf(f, " %s=%s", c->wl->params[k].name, runner_param_text(c, k, v, sizeof v));
+            }
+            fprintf(f, "  pin=%s gil=%s  (%u tasks per batch)\n", pin_policy_name(c->pin),
+                    gil_mode_name(c->gil), c->tasks);
+            fprintf(f, "  %-10s %-9s %7s %12s %12s %9s %10s %9s  %s\n", "executor", "spawn", "workers",
+                    "batch_ms", "tasks/s", "speedup", "efficiency", "cpu_util", "status");
+        }
+        fprintf(f, "  %-10s %-9s %7u", pool_executor_name(c->exec), pool_spawn_name(c->spawn), c->workers);
+        if (is_status(t, i, "ok")) {
+            print_num(f, t, i, "wall_s", 12, 3, 1e3);
+            print_num(f, t, i, "tasks_per_s", 12, 0, 1);
+            print_num(f, t, i, "speedup", 9, 2, 1);
+            print_num(f, t, i, "efficiency", 10, 2, 1);
+            print_num(f, t, i, "cpu_util", 9, 2, 1);
+            fprintf(f, "  ok%s\n", c->plan.oversubscribed ? " (oversubscribed)" : "");
+        } else {
+            fprintf(f, " %12s %12s %9s %10s %9s  %s: %s\n", "-", "-", "-", "-", "-",
+                    results_table_get(t, i, "status"), results_table_get(t, i, "detail"));
+        }
+    }
+}

@@ -1,0 +1,364 @@
+/* runner.c: the benchmark matrix and the body that times one configuration's batches. */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+
+#define RUNNER_MAX_CASES 20000
+
+const char *runner_param_text(const bench_case *c, size_t i, char *buf, size_t len)
+{
+    const wl_param *sp = &c->wl->params[i];
+    if (sp->type == WL_PARAM_ENUM)
+        snprintf(buf, len, "%s", sp->choices[c->args.v[i]]);
+    else
+        snprintf(buf, len, "%lld", (long long)c->args.v[i]);
+    return buf;
+}
+
+static void case_name(bench_case *c)
+{
+    int off = snprintf(c->name, sizeof c->name, "%s/%s/%s/gil:%s/workers:%u/pin:%s", c->wl->name,
+                       pool_executor_name(c->exec), pool_spawn_name(c->spawn), gil_mode_name(c->gil),
+                       c->workers, pin_policy_name(c->pin));
+    for (size_t i = 0; i < c->wl->n_params && off < (int)sizeof c->name; i++) {
+        char v[64];
+        off += snprintf(c->name + off, sizeof c->name - (size_t)off, "/%s:%s", c->wl->params[i].name,
+                        runner_param_text(c, i, v, sizeof v));
+    }
+}
+
+typedef struct matrix {
+    bench_case *cases;
+    size_t n, cap;
+} matrix;
+
+static int add_case(matrix *m, const bench_case *proto, pool_executor e, pool_spawn s, uint32_t workers)
+{
+    if (m->n == RUNNER_MAX_CASES)
+        return -E2BIG;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        bench_case *c = realloc(m->cases, cap * sizeof *c);
+        if (!c)
+            return -ENOMEM;
+        m->cases = c;
+        m->cap = cap;
+    }
+    bench_case *c = &m->cases[m->n];
+    *c = *proto;
+    c->exec = e;
+    c->spawn = s;
+    c->workers = workers;
+    int rc = pin_plan_make(c->env->topo, c->pin, workers, &c->plan);
+    if (rc < 0)
+        return rc;
+    case_name(c);
+    m->n++;
+    return 0;
+}
+
+/* Every executor x spawn x workers for one workload, parameter set and pin policy. */
+static int add_executors(matrix *m, const cli_opts *o, const bench_case *proto)
+{
+    int rc = 0;
+    if (o->exec_on[EXEC_SERIAL])
+        rc = add_case(m, proto, EXEC_SERIAL, SPAWN_POOL, 1);
+    for (int e = EXEC_THREADS; e < EXEC_COUNT && rc == 0; e++) {
+        if (!o->exec_on[e])
+            continue;
+        for (int s = 0; s < SPAWN_COUNT && rc == 0; s++)
+            for (size_t w = 0; w < o->n_workers && rc == 0 && o->spawn_on[s]; w++)
+                rc = add_case(m, proto, (pool_executor)e, (pool_spawn)s, o->workers[w]);
+    }
+    return rc;
+}
+
+/* Walks the product of the workload's parameter lists (odometer order). */
+static int add_param_sets(matrix *m, const cli_opts *o, bench_case *proto)
+{
+    const workload *wl = proto->wl;
+    size_t idx[WL_MAX_PARAMS] = {0};
+    const cli_param *lists[WL_MAX_PARAMS];
+    for (size_t i = 0; i < wl->n_params; i++)
+        lists[i] = cli_param_find(o, wl->params[i].name);
+    for (;;) {
+        for (size_t i = 0; i < wl->n_params; i++)
+            proto->args.v[i] = lists[i]->v[idx[i]];
+        for (int p = 0; p < PIN_POLICY_COUNT; p++) {
+            if (!o->pin_on[p])
+                continue;
+            proto->pin = (pin_policy)p;
+            int rc = add_executors(m, o, proto);
+            if (rc < 0)
+                return rc;
+        }
+        size_t i = 0;
+        while (i < wl->n_params && ++idx[i] == lists[i]->n)
+            idx[i++] = 0;
+        if (i == wl->n_params)
+            return 0;
+    }
+}
+
+int runner_build(const cli_opts *o, bench_env *env, bench_case **cases, size_t *n)
+{
+    matrix m = {0};
+    int rc = 0;
+    for (size_t w = 0; w < workload_count() && rc == 0; w++) {
+        if (!o->workload_on[w])
+            continue;
+        bench_case proto;
+        memset(&proto, 0, sizeof proto);
+        proto.wl = workload_at(w);
+        proto.env = env;
+        proto.tasks = o->tasks ? o->tasks : proto.wl->default_tasks;
+        for (int g = 0; g < GIL_MODE_COUNT && rc == 0; g++) {
+            if (!o->gil_on[g])
+                continue;
+            proto.gil = (gil_mode)g;
+            proto.switch_us = o->switch_us[0];
+            rc = add_param_sets(&m, o, &proto);
+        }
+    }
+    if (rc < 0) {
+        runner_free_cases(m.cases, m.n);
+        return rc;
+    }
+    *cases = m.cases;
+    *n = m.n;
+    return 0;
+}
+
+void runner_free_cases(bench_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pin_plan_free(&cases[i].plan);
+    free(cases);
+}
+
+/* ---- the live configuration ---- */
+
+void runner_release(bench_env *env)
+{
+    if (env->active_pool)
+        pool_destroy(env->active_pool);
+    if (env->active && env->active->wl->teardown)
+        env->active->wl->teardown(env->active_shared);
+    env->active_pool = NULL;
+    env->active_shared = NULL;
+    env->active = NULL;
+}
+
+/* Makes `c` the live configuration: workload state and pool, built outside any timing. */
+static int activate(bench_case *c, char *err, size_t errlen)
+{
+    bench_env *env = c->env;
+    if (env->active == c && env->active_pool)
+        return 0;
+    runner_release(env);
+    int rc = 0;
+    if (c->wl->setup && (rc = c->wl->setup(&c->args, c->tasks, &env->active_shared)) < 0) {
+        snprintf(err, errlen, "workload setup: %s", strerror(-rc));
+        return rc;
+    }
+    env->active = c;
+    pool_config cfg = {
+        .executor = c->exec,
+        .spawn = c->spawn,
+        .workers = c->workers,
+        .max_tasks = c->tasks,
+        .wl = c->wl,
+        .wl_shared = env->active_shared,
+        .topo = c->pin == PIN_NONE ? NULL : env->topo,
+        .plan = c->pin == PIN_NONE ? NULL : &c->plan,
+        .timer_slack_ns = env->timer_slack_ns,
+        .respawn_budget = c->workers * 2,
+        .stop = env->stop,
+    };
+    rc = pool_create(&cfg, &env->active_pool);
+    if (rc < 0) {
+        if (rc == -EAGAIN)
+            snprintf(err, errlen, "cannot create %u %s: the system refused more (EAGAIN; see ulimit -u "
+                     "and the pids cgroup limit)", c->workers, pool_executor_name(c->exec));
+        else
+            snprintf(err, errlen, "cannot create the %s pool: %s", pool_executor_name(c->exec), strerror(-rc));
+        env->active_pool = NULL;
+        runner_release(env);
+    }
+    return rc;
+}
+
+/* ---- one body call's accumulators ---- */
+
+typedef struct run_acc {
+    uint64_t batches, wall_ns, cpu_ns, ctx_vol, ctx_invol, failed, respawns;
+    uint64_t lat_seen;
+    size_t lat_n;
+    uint64_t rng;
+    uint64_t cpus_seen; /* bit per CPU (first 64) the tasks ran on */
+    char detail[160];
+} run_acc;
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Keeps a uniform sample of latencies (Algorithm R) so percentiles stay bounded in memory. */
+static void lat_add(bench_env *env, run_acc *a, double us)
+{
+    a->lat_seen++;
+    if (a->lat_n < RUNNER_LAT_CAP) {
+        env->lat[a->lat_n++] = us;
+        return;
+    }
+    uint64_t j = xorshift(&a->rng) % a->lat_seen;
+    if (j < RUNNER_LAT_CAP)
+        env->lat[j] = us;
+}
+
+/* Checks every task of the batch and folds its figures into `a`. */
+static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
+{
+    bench_env *env = c->env;
+    a->batches++;
+    a->wall_ns += b->wall_ns;
+    a->cpu_ns += b->usage.cpu_ns;
+    a->ctx_vol += b->usage.ctx_vol;
+    a->ctx_invol += b->usage.ctx_invol;
+    a->respawns += b->respawns;
+    for (uint32_t i = 0; i < c->tasks; i++) {
+        const queue_slot *s = pool_slot(env->active_pool, i);
+        char why[WL_DETAIL_MAX] = "";
+        bool ok = atomic_load(&s->state) == SLOT_OK;
+        if (!ok)
+            snprintf(why, sizeof why, "%s", s->out.detail[0] ? s->out.detail : "task did not finish");
+        else if (c->wl->check && c->wl->check(env->active_shared, i, &s->out, why, sizeof why) < 0)
+            ok = false;
+        if (!ok) {
+            if (!a->failed++)
+                snprintf(a->detail, sizeof a->detail, "task %u: %s", i, why);
+            continue;
+        }
+        lat_add(env, a, (double)(s->end_ns - s->start_ns) / 1e3);
+        if (s->cpu >= 0 && s->cpu < 64)
+            a->cpus_seen |= 1ull << s->cpu;
+    }
+}
+
+static void set_counters(gb_state *st, bench_case *c, run_acc *a)
+{
+    double iters = (double)a->batches, wall_s = (double)a->wall_ns / 1e9;
+    double *lat = c->env->lat;
+    gb_counter_set(st, "tasks_per_s", wall_s > 0 ? iters * c->tasks / wall_s : 0, GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "cpu_s", (double)a->cpu_ns / 1e9 / iters, GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "cpu_util", wall_s > 0 ? (double)a->cpu_ns / (double)a->wall_ns : 0, GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "ctx_vol", (double)a->ctx_vol / iters, GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / iters, GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p50_us", metrics_percentile(lat, a->lat_n, 50), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p90_us", metrics_percentile(lat, a->lat_n, 90), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p99_us", metrics_percentile(lat, a->lat_n, 99), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "respawns", (double)a->respawns, GB_COUNTER_DEFAULTS);
+    uint64_t kib = 0;
+    if (pool_pss_kib(c->env->active_pool, &kib) == 0)
+        gb_counter_set(st, "rss_kib", (double)kib, GB_COUNTER_DEFAULTS);
+    gb_set_items_processed(st, (int64_t)(a->batches * c->tasks));
+}
+
+static void bench_body(gb_state *st, void *ctx)
+{
+    bench_case *c = ctx;
+    char err[256];
+    if (*c->env->stop) {
+        gb_skip_with_error(st, "interrupted");
+        return;
+    }
+    if (activate(c, err, sizeof err) < 0) {
+        gb_skip_with_error(st, err);
+        return;
+    }
+    run_acc a;
+    memset(&a, 0, sizeof a);
+    a.rng = 0x2545F4914F6CDD1Dull;
+    int rc = 0;
+    while (gb_keep_running(st)) {
+        pool_batch b;
+        rc = pool_run(c->env->active_pool, c->tasks, &b);
+        if (rc < 0)
+            break;
+        gb_set_iteration_time(st, (double)b.wall_ns / 1e9);
+        collect_batch(c, &a, &b);
+    }
+    if (rc < 0) {
+        /* The pool is in an unknown state: the next call builds a new one. */
+        runner_release(c->env);
+        gb_skip_with_error(st, rc == -EINTR ? "interrupted"
+                           : rc == -ECHILD ? "workers kept dying: respawn budget used up"
+                                           : strerror(-rc));
+        return;
+    }
+    if (a.failed) {
+        snprintf(err, sizeof err, "%llu of %llu tasks failed; first: %s", (unsigned long long)a.failed,
+                 (unsigned long long)(a.batches * c->tasks), a.detail);
+        gb_skip_with_error(st, err);
+        return;
+    }
+    set_counters(st, c, &a);
+}
+
+int runner_register(bench_case *cases, size_t n, const cli_opts *o)
+{
+    for (size_t i = 0; i < n; i++) {
+        gb_bench *b = gb_register(cases[i].name, bench_body, &cases[i]);
+        b = gb_use_manual_time(b);
+        b = gb_unit(b, GB_MS);
+        if (!o->user_repetitions)
+            b = gb_repetitions(b, o->repetitions);
+        if (!o->user_min_time)
+            b = gb_min_time(b, o->min_time);
+        if (!b)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+int runner_run_direct(bench_case *c, uint32_t batches, uint64_t *wall_ns, char *err, size_t errlen)
+{
+    int rc = activate(c, err, errlen);
+    if (rc < 0)
+        return rc;
+    double *walls = calloc(batches, sizeof *walls);
+    if (!walls)
+        return -ENOMEM;
+    run_acc a;
+    memset(&a, 0, sizeof a);
+    for (uint32_t i = 0; i < batches && rc == 0; i++) {
+        pool_batch b;
+        rc = pool_run(c->env->active_pool, c->tasks, &b);
+        if (rc == 0) {
+            walls[i] = (double)b.wall_ns;
+            collect_batch(c, &a, &b);
+        }
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s", strerror(-rc));
+        runner_release(c->env);
+    } else if (a.failed) {
+        snprintf(err, errlen, "%s", a.detail);
+        rc = -EBADMSG;
+    } else {
+        *wall_ns = (uint64_t)metrics_percentile(walls, batches, 50);
+    }
+    free(walls);
+    return rc;
+}

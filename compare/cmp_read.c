@@ -1,0 +1,200 @@
+/* cmp_read.c: loading a result file, refusing binary data, and telling tvp CSV from benchmark JSON. */
+#include "cmp_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CMP_MAX_FILE_SIZE ((size_t)1 << 30)
+
+int cmp_errorf(cmp_error *err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+int cmp_parse_double(const char *s, double *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '\0')
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v))
+        return -EINVAL;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end != '\0')
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+bool cmp_is_missing(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len == 0 || (len == 3 && strncasecmp(s, "nan", 3) == 0) ||
+           (len == 2 && strncasecmp(s, "na", 2) == 0) || (len == 3 && strncasecmp(s, "n/a", 3) == 0);
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
+static size_t cmp__utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    bool bad = cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff);
+    return overlong || bad ? 0 : len;
+}
+
+/* Text check: valid UTF-8 without control characters other than tab, CR, LF and form feed. */
+static int cmp__check_text(const char *name, const char *buf, size_t len, cmp_error *err)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        size_t n = cmp__utf8_len(p + i, len - i);
+        bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
+        if (n == 0 || control || c == 0x7f)
+            return cmp_errorf(err,
+                              "%s:%zu: binary data (byte 0x%02x at column %zu): expected a tvp "
+                              "CSV or Google Benchmark JSON file",
+                              name, line, (unsigned)c, col);
+        if (c == '\n') {
+            line++;
+            col = 0;
+        }
+        col++;
+        i += n;
+    }
+    return 0;
+}
+
+int cmp_read_buffer(const char *name, const char *buf, size_t len, const cmp_metric *m,
+                    cmp_set *out, cmp_error *err)
+{
+    if (!name || (!buf && len) || !m || !out)
+        return -EINVAL;
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) { /* UTF-8 byte order mark */
+        buf += 3;
+        len -= 3;
+    }
+    int rc = cmp__check_text(name, buf, len, err);
+    if (rc < 0)
+        return rc;
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)buf[i]))
+        i++;
+    if (i == len)
+        return cmp_errorf(err, "%s:1: empty file: expected a tvp CSV header or a Google Benchmark "
+                               "JSON object", name);
+    free(out->name);
+    out->name = strdup(name);
+    if (!out->name)
+        return -ENOMEM;
+    if (buf[i] == '{' || buf[i] == '[')
+        return cmp_read_gbench(name, buf, len, m, out, err);
+    return cmp_read_csv(name, buf, len, m, out, err);
+}
+
+/* Reads the whole stream into a malloc'ed buffer. */
+static int cmp__slurp(FILE *f, char **data, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    if (!b)
+        return -ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= CMP_MAX_FILE_SIZE) {
+                free(b);
+                return -EFBIG;
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return -ENOMEM;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                int e = errno ? errno : EIO;
+                free(b);
+                return -e;
+            }
+            break;
+        }
+    }
+    *data = b;
+    *len = n;
+    return 0;
+}
+
+int cmp_read_file(const char *path, const cmp_metric *m, cmp_set *out, cmp_error *err)
+{
+    if (!path || !m || !out)
+        return -EINVAL;
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        cmp_errorf(err, "%s: cannot open: %s", name, strerror(e));
+        return -e;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    int rc = cmp__slurp(f, &data, &len);
+    if (!is_stdin)
+        fclose(f);
+    if (rc < 0) {
+        cmp_errorf(err, "%s: cannot read: %s", name, strerror(-rc));
+        return rc;
+    }
+    rc = cmp_read_buffer(name, data, len, m, out, err);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,105 @@
+/* metrics.c: clocks, per-thread CPU and context switches, PSS, percentiles and timer slack. */
+#include "metrics.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static uint64_t ts_ns(const struct timespec *ts) { return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec; }
+
+uint64_t metrics_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts_ns(&ts);
+}
+
+uint64_t metrics_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts_ns(&ts);
+}
+
+void metrics_thread_usage(metrics_usage *u)
+{
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    getrusage(RUSAGE_THREAD, &ru);
+    u->cpu_ns = metrics_thread_cpu_ns();
+    u->ctx_vol = (uint64_t)ru.ru_nvcsw;
+    u->ctx_invol = (uint64_t)ru.ru_nivcsw;
+}
+
+metrics_usage metrics_usage_sub(metrics_usage a, metrics_usage b)
+{
+    metrics_usage d = {a.cpu_ns - b.cpu_ns, a.ctx_vol - b.ctx_vol, a.ctx_invol - b.ctx_invol};
+    return d;
+}
+
+void metrics_usage_add(metrics_usage *acc, metrics_usage d)
+{
+    acc->cpu_ns += d.cpu_ns;
+    acc->ctx_vol += d.ctx_vol;
+    acc->ctx_invol += d.ctx_invol;
+}
+
+int metrics_pss_kib(pid_t pid, uint64_t *kib)
+{
+    char path[64], line[256];
+    if (pid == 0)
+        snprintf(path, sizeof path, "/proc/self/smaps_rollup");
+    else
+        snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    int rc = -ENODATA;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long v;
+        if (sscanf(line, "Pss: %llu kB", &v) == 1) {
+            *kib = v;
+            rc = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double metrics_percentile(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    if (p <= 0)
+        return v[0];
+    if (p >= 100)
+        return v[n - 1];
+    double rank = p / 100.0 * (double)(n - 1);
+    size_t lo = (size_t)rank;
+    double frac = rank - (double)lo;
+    return lo + 1 < n ? v[lo] + frac * (v[lo + 1] - v[lo]) : v[lo];
+}
+
+int metrics_timer_slack_set(uint64_t ns)
+{
+    return prctl(PR_SET_TIMERSLACK, (unsigned long)ns, 0, 0, 0) == 0 ? 0 : -errno;
+}
+
+uint64_t metrics_timer_slack_get(void)
+{
+    int r = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+    return r < 0 ? 0 : (uint64_t)r;
+}

@@ -1,0 +1,596 @@
+/* pool.c: serial, thread and process executors over the one shared queue, pool or per-task spawn.
+ *
+ * One worker body serves every executor: set up (pin, timer slack, worker_init), then pop tasks
+ * from the queue, run them, write the slot, complete. Workers account their own CPU and context
+ * switches (RUSAGE_THREAD) over each busy period into a per-worker record in shared memory, so a
+ * thread and a forked process are measured by the same code. The harness thread is the
+ * coordinator: it pushes a batch, waits on the queue's futex with a timeout, and between waits
+ * supervises process workers (waitpid WNOHANG): a worker that died fails the task it held, with
+ * the signal, and is replaced while the respawn budget lasts.
+ *
+ * Per-task spawning keeps at most `workers` threads or processes alive; each pops one task, runs
+ * it and leaves. The batch ends when the last one has been reaped.
+ */
+#include "pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POOL_WAIT_MS 20          /* supervision period while waiting */
+#define POOL_READY_TIMEOUT_MS 10000
+#define POOL_SPAWN_RETRIES 20    /* EAGAIN from fork/pthread_create: retry this often... */
+#define POOL_SPAWN_RETRY_MS 10   /* ...this far apart */
+#define POOL_STOP_GRACE_MS 2000  /* workers get this long to leave before SIGKILL */
+
+/* Per-worker record in shared memory, one cache line apart. */
+typedef struct pool_wshared {
+    _Atomic uint32_t ready;     /* worker_init() finished (1) */
+    _Atomic uint32_t busy;      /* inside a busy period; its usage is not yet in `acc` */
+    _Atomic uint32_t finished;  /* per-task: the worker has left its body */
+    int32_t init_err;           /* worker_init() result */
+    metrics_usage acc;          /* busy-period usage since the last batch started */
+} __attribute__((aligned(64))) pool_wshared;
+
+struct pool {
+    pool_config cfg;
+    queue *q;
+    pool_wshared *ws;
+    size_t ws_len;
+    pthread_t *threads;
+    pid_t *pids;
+    bool *live;          /* lane has a thread/process that is not yet reaped */
+    pid_t parent;        /* the coordinator's pid, checked by children */
+    void *serial_wstate; /* serial: the coordinator is the worker */
+    bool serial_ready;   /* serial: worker_setup() succeeded */
+    cpu_set_t saved_affinity;
+    bool affinity_saved;
+    uint32_t respawns;
+};
+
+typedef struct lane_arg {
+    pool *p;
+    uint32_t w;
+} lane_arg;
+
+static const char *const exec_names[EXEC_COUNT] = {"serial", "threads", "processes"};
+static const char *const spawn_names[SPAWN_COUNT] = {"pool", "per-task"};
+
+const char *pool_executor_name(pool_executor e) { return (unsigned)e < EXEC_COUNT ? exec_names[e] : "?"; }
+const char *pool_spawn_name(pool_spawn s) { return (unsigned)s < SPAWN_COUNT ? spawn_names[s] : "?"; }
+
+int pool_executor_parse(const char *name, pool_executor *out)
+{
+    for (int i = 0; i < EXEC_COUNT; i++)
+        if (strcmp(name, exec_names[i]) == 0)
+            return *out = (pool_executor)i, 0;
+    return -EINVAL;
+}
+
+int pool_spawn_parse(const char *name, pool_spawn *out)
+{
+    for (int i = 0; i < SPAWN_COUNT; i++)
+        if (strcmp(name, spawn_names[i]) == 0)
+            return *out = (pool_spawn)i, 0;
+    return -EINVAL;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static bool stop_requested(const pool *p) { return p->cfg.stop && *p->cfg.stop; }
+
+/* ---- the worker body, shared by every executor ---- */
+
+static int worker_setup(pool *p, uint32_t w, void **wstate)
+{
+    *wstate = NULL;
+    if (p->cfg.timer_slack_ns)
+        metrics_timer_slack_set(p->cfg.timer_slack_ns);
+    if (p->cfg.topo && p->cfg.plan) {
+        int rc = pin_bind_self(p->cfg.topo, p->cfg.plan->cpu[w % p->cfg.plan->workers]);
+        if (rc < 0)
+            return rc;
+    }
+    if (p->cfg.wl->worker_init)
+        return p->cfg.wl->worker_init(p->cfg.wl_shared, w, wstate);
+    return 0;
+}
+
+static void worker_teardown(pool *p, void *wstate)
+{
+    if (p->cfg.wl->worker_fini)
+        p->cfg.wl->worker_fini(wstate);
+}
+
+static void run_task(pool *p, uint32_t w, void *wstate, uint32_t idx)
+{
+    queue_slot *s = queue_slot_at(p->q, idx);
+    wl_task t = {.index = idx, .worker = w, .shared = p->cfg.wl_shared, .wstate = wstate,
+                 .gil = NULL, .out = &s->out};
+    s->cpu = pin_current_cpu();
+    uint64_t c0 = metrics_thread_cpu_ns();
+    s->start_ns = metrics_now_ns();
+    int rc = p->cfg.wl->run(&t);
+    s->end_ns = metrics_now_ns();
+    s->cpu_ns = metrics_thread_cpu_ns() - c0;
+    s->err = rc;
+    if (rc < 0 && !s->out.detail[0])
+        snprintf(s->out.detail, sizeof s->out.detail, "%s", strerror(-rc));
+    queue_complete(p->q, idx, rc == 0);
+}
+
+/* Runs tasks until the queue is empty (or closed); one busy period is accounted if any ran.
+ * Returns the last pop result (-EAGAIN: empty). */
+static int worker_drain(pool *p, uint32_t w, void *wstate, uint32_t max_tasks)
+{
+    pool_wshared *me = &p->ws[w];
+    metrics_usage start = {0, 0, 0};
+    uint32_t ran = 0, idx;
+    int rc;
+    while (ran < max_tasks && (rc = queue_pop(p->q, w, &idx)) == 0) {
+        if (ran++ == 0) {
+            atomic_store_explicit(&me->busy, 1, memory_order_release);
+            metrics_thread_usage(&start);
+        }
+        run_task(p, w, wstate, idx);
+    }
+    if (ran) {
+        metrics_usage now;
+        metrics_thread_usage(&now);
+        metrics_usage_add(&me->acc, metrics_usage_sub(now, start));
+        atomic_store_explicit(&me->busy, 0, memory_order_release);
+    }
+    return ran == max_tasks ? 0 : rc;
+}
+
+/* A pool worker: serves batches until the queue closes. */
+static void worker_pool_body(pool *p, uint32_t w)
+{
+    void *wstate;
+    pool_wshared *me = &p->ws[w];
+    me->init_err = worker_setup(p, w, &wstate);
+    atomic_store_explicit(&me->ready, 1, memory_order_release);
+    if (me->init_err < 0)
+        return;
+    for (;;) {
+        uint32_t seq = queue_work_seq(p->q);
+        int rc = worker_drain(p, w, wstate, UINT32_MAX);
+        if (rc != -EAGAIN)
+            break; /* -ESHUTDOWN, or an unrecoverable lock */
+        queue_wait_work(p->q, seq, 100);
+        if (p->cfg.executor == EXEC_PROCESSES && getppid() != p->parent)
+            break; /* orphaned: the harness is gone */
+    }
+    worker_teardown(p, wstate);
+}
+
+/* A per-task worker: one task, then leave. Its whole life is its busy period. */
+static void worker_once_body(pool *p, uint32_t w)
+{
+    void *wstate;
+    pool_wshared *me = &p->ws[w];
+    metrics_usage start = {0, 0, 0}, end;
+    atomic_store_explicit(&me->busy, 1, memory_order_release);
+    me->init_err = worker_setup(p, w, &wstate);
+    if (me->init_err == 0) {
+        uint32_t idx;
+        if (queue_pop(p->q, w, &idx) == 0)
+            run_task(p, w, wstate, idx);
+        worker_teardown(p, wstate);
+    }
+    /* A thread's CPU clock and counters start at zero when it is created, a forked child's at
+     * the fork: `start` zero is the whole life in both. */
+    metrics_thread_usage(&end);
+    metrics_usage_add(&me->acc, metrics_usage_sub(end, start));
+    atomic_store_explicit(&me->busy, 0, memory_order_release);
+    atomic_store_explicit(&me->finished, 1, memory_order_release);
+    queue_event_post(p->q);
+}
+
+static void *thread_main(void *arg)
+{
+    lane_arg a = *(lane_arg *)arg;
+    free(arg);
+    if (a.p->cfg.spawn == SPAWN_POOL)
+        worker_pool_body(a.p, a.w);
+    else
+        worker_once_body(a.p, a.w);
+    return NULL;
+}
+
+/* ---- spawning and reaping ---- */
+
+static void child_main(pool *p, uint32_t w)
+{
+    /* Die with the harness; the check closes the race with a parent that died before prctl. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != p->parent)
+        _exit(127);
+    /* Ctrl-C reaches the whole process group: the harness decides, the workers do not. */
+    signal(SIGINT, SIG_IGN);
+    if (p->cfg.spawn == SPAWN_POOL)
+        worker_pool_body(p, w);
+    else
+        worker_once_body(p, w);
+    _exit(0); /* never exit(): the parent's atexit handlers must not run here */
+}
+
+static int spawn_lane(pool *p, uint32_t w)
+{
+    pool_wshared *me = &p->ws[w];
+    atomic_store(&me->ready, 0);
+    atomic_store(&me->finished, 0);
+    atomic_store(&me->busy, 0);
+    me->init_err = 0;
+    for (int attempt = 0;; attempt++) {
+        int rc;
+        if (p->cfg.executor == EXEC_THREADS) {
+            lane_arg *a = malloc(sizeof *a);
+            if (!a)
+                return -ENOMEM;
+            *a = (lane_arg){p, w};
+            rc = pthread_create(&p->threads[w], NULL, thread_main, a);
+            if (rc != 0)
+                free(a);
+        } else {
+            pid_t pid = fork();
+            if (pid == 0)
+                child_main(p, w);
+            rc = pid < 0 ? errno : 0;
+            if (pid > 0)
+                p->pids[w] = pid;
+        }
+        if (rc == 0) {
+            p->live[w] = true;
+            return 0;
+        }
+        if (rc != EAGAIN || attempt + 1 >= POOL_SPAWN_RETRIES)
+            return -rc;
+        sleep_ms(POOL_SPAWN_RETRY_MS);
+    }
+}
+
+/* Blocks until lane w's worker is gone. */
+static void reap_lane(pool *p, uint32_t w)
+{
+    if (!p->live[w])
+        return;
+    if (p->cfg.executor == EXEC_THREADS) {
+        pthread_join(p->threads[w], NULL);
+    } else {
+        while (waitpid(p->pids[w], NULL, 0) < 0 && errno == EINTR)
+            ;
+        p->pids[w] = 0;
+    }
+    p->live[w] = false;
+}
+
+/* A process worker died without finishing: fail the task it held, with the cause. */
+static void fail_held_tasks(pool *p, uint32_t w, int status)
+{
+    uint32_t cap = queue_capacity(p->q);
+    for (uint32_t i = 0; i < cap; i++) {
+        queue_slot *s = queue_slot_at(p->q, i);
+        if (atomic_load(&s->state) != SLOT_RUNNING || s->worker != w)
+            continue;
+        if (WIFSIGNALED(status)) {
+            s->err = WTERMSIG(status);
+            snprintf(s->out.detail, sizeof s->out.detail, "worker %u killed by signal %d (%s)", w,
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        } else {
+            s->err = -ECHILD;
+            snprintf(s->out.detail, sizeof s->out.detail, "worker %u exited with status %d", w,
+                     WEXITSTATUS(status));
+        }
+        s->end_ns = metrics_now_ns();
+        queue_complete(p->q, i, false);
+    }
+    atomic_store(&p->ws[w].busy, 0);
+}
+
+/* Reaps process workers that left: per-task workers that finished, and workers that died, whose
+ * held task is failed and (pool spawn) who are replaced while the budget lasts. Counts go to the
+ * caller's totals: `reaped` lanes freed, `died` deaths, `unreplaced` deaths not replaced. */
+typedef struct sup_counts {
+    uint32_t reaped, died, unreplaced, respawned;
+} sup_counts;
+
+static void supervise(pool *p, sup_counts *c)
+{
+    if (p->cfg.executor != EXEC_PROCESSES)
+        return;
+    for (uint32_t w = 0; w < p->cfg.workers; w++) {
+        int status;
+        if (!p->live[w] || waitpid(p->pids[w], &status, WNOHANG) != p->pids[w])
+            continue;
+        p->live[w] = false;
+        p->pids[w] = 0;
+        c->reaped++;
+        if (atomic_load(&p->ws[w].finished))
+            continue; /* a per-task worker that left normally */
+        c->died++;
+        fail_held_tasks(p, w, status);
+        if (p->cfg.spawn != SPAWN_POOL)
+            continue; /* per-task: the next spawn takes its place */
+        if (p->respawns < p->cfg.respawn_budget && spawn_lane(p, w) == 0) {
+            p->respawns++;
+            c->respawned++;
+        } else {
+            c->unreplaced++;
+        }
+    }
+}
+
+static void kill_and_reap_all(pool *p)
+{
+    if (p->cfg.executor == EXEC_THREADS) {
+        for (uint32_t w = 0; w < p->cfg.workers; w++)
+            reap_lane(p, w); /* threads cannot be killed; the closed queue makes them leave */
+        return;
+    }
+    uint64_t deadline = metrics_now_ns() + (uint64_t)POOL_STOP_GRACE_MS * 1000000ull;
+    for (;;) {
+        bool any = false;
+        for (uint32_t w = 0; w < p->cfg.workers; w++) {
+            if (!p->live[w])
+                continue;
+            if (waitpid(p->pids[w], NULL, WNOHANG) == p->pids[w] || errno == ECHILD) {
+                p->live[w] = false;
+                p->pids[w] = 0;
+            } else {
+                any = true;
+            }
+        }
+        if (!any)
+            return;
+        if (metrics_now_ns() > deadline) {
+            for (uint32_t w = 0; w < p->cfg.workers; w++)
+                if (p->live[w])
+                    kill(p->pids[w], SIGKILL);
+            for (uint32_t w = 0; w < p->cfg.workers; w++)
+                reap_lane(p, w);
+            return;
+        }
+        sleep_ms(1);
+    }
+}
+
+/* ---- life cycle ---- */
+
+static int wait_ready(pool *p)
+{
+    uint64_t deadline = metrics_now_ns() + (uint64_t)POOL_READY_TIMEOUT_MS * 1000000ull;
+    for (uint32_t w = 0; w < p->cfg.workers; w++) {
+        while (!atomic_load_explicit(&p->ws[w].ready, memory_order_acquire)) {
+            sup_counts c = {0};
+            supervise(p, &c);
+            if (c.unreplaced)
+                return -ECHILD;
+            if (metrics_now_ns() > deadline)
+                return -ETIMEDOUT;
+            sleep_ms(1);
+        }
+        if (p->ws[w].init_err < 0)
+            return p->ws[w].init_err;
+    }
+    return 0;
+}
+
+int pool_create(const pool_config *cfg, pool **out)
+{
+    if (!cfg || !cfg->wl || !cfg->wl->run || cfg->workers == 0 || cfg->max_tasks == 0 ||
+        (unsigned)cfg->executor >= EXEC_COUNT || (unsigned)cfg->spawn >= SPAWN_COUNT ||
+        (cfg->executor == EXEC_SERIAL && (cfg->workers != 1 || cfg->spawn != SPAWN_POOL)) ||
+        (cfg->plan && cfg->plan->workers == 0))
+        return -EINVAL;
+    pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return -ENOMEM;
+    p->cfg = *cfg;
+    p->parent = getpid();
+    p->ws_len = (size_t)cfg->workers * sizeof(pool_wshared);
+    p->threads = calloc(cfg->workers, sizeof *p->threads);
+    p->pids = calloc(cfg->workers, sizeof *p->pids);
+    p->live = calloc(cfg->workers, sizeof *p->live);
+    void *ws = mmap(NULL, p->ws_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int rc = (!p->threads || !p->pids || !p->live) ? -ENOMEM : ws == MAP_FAILED ? -errno : 0;
+    p->ws = ws == MAP_FAILED ? NULL : ws;
+    if (rc == 0)
+        rc = queue_create(cfg->max_tasks, &p->q);
+    if (rc == 0 && cfg->executor == EXEC_SERIAL) {
+        /* The coordinator is the worker; its affinity is restored in pool_destroy(). */
+        p->affinity_saved = sched_getaffinity(0, sizeof p->saved_affinity, &p->saved_affinity) == 0;
+        rc = worker_setup(p, 0, &p->serial_wstate);
+        p->serial_ready = rc == 0;
+    } else if (rc == 0 && cfg->spawn == SPAWN_POOL) {
+        for (uint32_t w = 0; w < cfg->workers && rc == 0; w++)
+            rc = spawn_lane(p, w);
+        if (rc == 0)
+            rc = wait_ready(p);
+    }
+    if (rc < 0) {
+        pool_destroy(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+static void reset_accounts(pool *p)
+{
+    for (uint32_t w = 0; w < p->cfg.workers; w++)
+        p->ws[w].acc = (metrics_usage){0, 0, 0};
+}
+
+/* After the last completion, waits until every worker has closed its busy period, so its usage is
+ * in `acc`. Outside the timed region. */
+static void quiesce(pool *p)
+{
+    for (uint32_t w = 0; w < p->cfg.workers; w++) {
+        uint64_t deadline = metrics_now_ns() + 1000000000ull;
+        while (atomic_load_explicit(&p->ws[w].busy, memory_order_acquire)) {
+            sup_counts c = {0};
+            supervise(p, &c);
+            if (metrics_now_ns() > deadline)
+                break; /* a stuck worker: report what we have */
+            sched_yield();
+        }
+    }
+}
+
+static int run_serial(pool *p, uint32_t tasks)
+{
+    int rc = queue_push_batch(p->q, tasks);
+    if (rc == 0)
+        worker_drain(p, 0, p->serial_wstate, UINT32_MAX);
+    return rc;
+}
+
+static int run_pool(pool *p, uint32_t tasks, sup_counts *c)
+{
+    int rc = queue_push_batch(p->q, tasks);
+    while (rc == 0 && queue_done(p->q) < tasks) {
+        queue_wait_done(p->q, tasks, POOL_WAIT_MS);
+        if (queue_done(p->q) >= tasks)
+            break;
+        supervise(p, c);
+        if (c->unreplaced)
+            rc = -ECHILD; /* fewer workers than configured: the measurement would be wrong */
+        else if (stop_requested(p))
+            rc = -EINTR;
+    }
+    return rc;
+}
+
+static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
+{
+    uint32_t in_flight = 0;
+    int rc = queue_push_batch(p->q, tasks);
+    while (rc == 0 && (queue_done(p->q) < tasks || in_flight > 0)) {
+        uint32_t seq = queue_event_seq(p->q);
+        /* Keep up to `workers` alive while tasks remain that no live worker will take. */
+        for (uint32_t w = 0; w < p->cfg.workers && rc == 0; w++) {
+            int64_t unclaimed = (int64_t)tasks - queue_done(p->q) - in_flight;
+            if (unclaimed <= 0)
+                break;
+            if (!p->live[w]) {
+                rc = spawn_lane(p, w);
+                in_flight += rc == 0;
+            }
+        }
+        bool reaped = false;
+        for (uint32_t w = 0; w < p->cfg.workers; w++)
+            if (p->live[w] && atomic_load_explicit(&p->ws[w].finished, memory_order_acquire)) {
+                reap_lane(p, w);
+                in_flight--;
+                reaped = true;
+            }
+        if (reaped || rc < 0)
+            continue;
+        queue_wait_event(p->q, seq, POOL_WAIT_MS);
+        uint32_t before = c->reaped;
+        supervise(p, c);
+        in_flight -= c->reaped - before;
+        if (stop_requested(p))
+            rc = -EINTR;
+    }
+    return rc;
+}
+
+int pool_run(pool *p, uint32_t tasks, pool_batch *out)
+{
+    if (!p || !out || tasks == 0 || tasks > p->cfg.max_tasks)
+        return -EINVAL;
+    memset(out, 0, sizeof *out);
+    reset_accounts(p);
+    sup_counts sup = {0};
+    metrics_usage c0, c1;
+    metrics_thread_usage(&c0);
+
+    uint64_t t0 = metrics_now_ns();
+    int rc = p->cfg.executor == EXEC_SERIAL ? run_serial(p, tasks)
+             : p->cfg.spawn == SPAWN_POOL   ? run_pool(p, tasks, &sup)
+                                            : run_per_task(p, tasks, &sup);
+    uint64_t t1 = metrics_now_ns();
+
+    metrics_thread_usage(&c1);
+    if (rc < 0)
+        return rc;
+    quiesce(p);
+    out->wall_ns = t1 - t0;
+    for (uint32_t w = 0; w < p->cfg.workers; w++)
+        metrics_usage_add(&out->usage, p->ws[w].acc);
+    if (p->cfg.executor != EXEC_SERIAL)
+        metrics_usage_add(&out->usage, metrics_usage_sub(c1, c0));
+    for (uint32_t i = 0; i < tasks; i++) {
+        if (atomic_load(&queue_slot_at(p->q, i)->state) == SLOT_OK)
+            out->ok++;
+        else
+            out->failed++;
+    }
+    out->respawns = sup.respawned;
+    return 0;
+}
+
+const queue_slot *pool_slot(pool *p, uint32_t i) { return queue_slot_at(p->q, i); }
+
+int pool_pss_kib(pool *p, uint64_t *kib)
+{
+    uint64_t total = 0, v;
+    int rc = metrics_pss_kib(0, &v);
+    if (rc < 0)
+        return rc;
+    total += v;
+    if (p->cfg.executor == EXEC_PROCESSES)
+        for (uint32_t w = 0; w < p->cfg.workers; w++)
+            if (p->live[w] && metrics_pss_kib(p->pids[w], &v) == 0)
+                total += v;
+    *kib = total;
+    return 0;
+}
+
+uint32_t pool_worker_pids(pool *p, pid_t *pids, uint32_t max)
+{
+    uint32_t n = 0;
+    if (p->cfg.executor != EXEC_PROCESSES)
+        return 0;
+    for (uint32_t w = 0; w < p->cfg.workers && n < max; w++)
+        if (p->live[w])
+            pids[n++] = p->pids[w];
+    return n;
+}
+
+void pool_destroy(pool *p)
+{
+    if (!p)
+        return;
+    if (p->q) {
+        queue_close(p->q);
+        if (p->live)
+            kill_and_reap_all(p);
+    }
+    if (p->serial_ready)
+        worker_teardown(p, p->serial_wstate);
+    if (p->affinity_saved)
+        sched_setaffinity(0, sizeof p->saved_affinity, &p->saved_affinity);
+    queue_destroy(p->q);
+    if (p->ws)
+        munmap(p->ws, p->ws_len);
+    free(p->threads);
+    free(p->pids);
+    free(p->live);
+    free(p);
+}

@@ -1,0 +1,167 @@
+/* tvp-delayd.c: the standalone delay server: validated flags, clean stop on SIGINT/SIGTERM, lateness summary on exit. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "delay_server.h"
+
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t delayd_stop;
+
+static void delayd_on_signal(int sig)
+{
+    (void)sig;
+    delayd_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tvp-delayd [--bind=ADDR] [--port=N]\n"
+            "Serves the tvp delay protocol (version %u): each request is answered after its\n"
+            "delay_us (<= %u us) with reply_bytes (<= %u) bytes; STATS returns the server's\n"
+            "lateness percentiles.\n"
+            "  --bind=ADDR  numeric IPv4 or IPv6 address to listen on (default %s)\n"
+            "  --port=N     TCP port, 0..65535 (default 0: an ephemeral port)\n"
+            "  --help       this text\n"
+            "Prints \"listening on ADDR:PORT\" once bound; SIGINT/SIGTERM stop it (exit 0).\n",
+            DELAY_PROTO_VERSION, DELAY_PROTO_MAX_DELAY_US, DELAY_PROTO_MAX_BYTES,
+            DELAY_SERVER_DEFAULT_HOST);
+}
+
+__attribute__((format(printf, 1, 2))) static _Noreturn void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tvp-delayd: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see tvp-delayd --help)\n");
+    va_end(ap);
+    exit(EXIT_USAGE);
+}
+
+static int parse_port(const char *s, uint16_t *out)
+{
+    if (!*s || strlen(s) > 5)
+        return -1;
+    unsigned long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v > 65535)
+        return -1;
+    *out = (uint16_t)v;
+    return 0;
+}
+
+static bool is_ipv6(const char *addr)
+{
+    struct in6_addr a6;
+    return inet_pton(AF_INET6, addr, &a6) == 1;
+}
+
+static bool is_numeric_addr(const char *addr)
+{
+    struct in_addr a4;
+    return inet_pton(AF_INET, addr, &a4) == 1 || is_ipv6(addr);
+}
+
+static void parse_args(int argc, char **argv, const char **bind, uint16_t *port)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(fflush(stdout) == 0 ? 0 : 1);
+        } else if (strncmp(a, "--bind=", 7) == 0) {
+            if (!is_numeric_addr(a + 7))
+                die_usage("--bind: expected a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, "
+                          "0.0.0.0, ::1), got '%s'", a + 7);
+            *bind = a + 7;
+        } else if (strncmp(a, "--port=", 7) == 0) {
+            if (parse_port(a + 7, port) < 0)
+                die_usage("--port: expected an integer in 0..65535 (0 = ephemeral), got '%s'",
+                          a + 7);
+        } else if (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0) {
+            die_usage("%s needs a value: --bind=ADDR (numeric IPv4/IPv6), --port=N (0..65535)", a);
+        } else {
+            die_usage("unknown argument '%s'; accepted: --bind=ADDR, --port=N (0..65535), --help",
+                      a);
+        }
+    }
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = {0};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = delayd_on_signal; /* no SA_RESTART: epoll_wait returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void print_summary(const delay_server *s)
+{
+    delay_proto_stats st;
+    delay_server_stats(s, &st);
+    fprintf(stderr,
+            "tvp-delayd: %llu delayed replies since the last reset; lateness us p50 %.1f p90 %.1f "
+            "p99 %.1f p99.9 %.1f max %.1f; %llu errors; %llu connections\n",
+            (unsigned long long)st.count, st.p50_ns / 1e3, st.p90_ns / 1e3, st.p99_ns / 1e3,
+            st.p999_ns / 1e3, st.max_ns / 1e3, (unsigned long long)st.errors,
+            (unsigned long long)st.conns_total);
+}
+
+int main(int argc, char **argv)
+{
+    const char *bind = DELAY_SERVER_DEFAULT_HOST;
+    uint16_t port = 0;
+    parse_args(argc, argv, &bind, &port);
+    install_signals();
+    raise_nofile();
+
+    delay_server *s;
+    int rc = delay_server_open(bind, port, &s);
+    if (rc < 0) {
+        fprintf(stderr, "tvp-delayd: cannot listen on %s port %u: %s\n", bind, (unsigned)port,
+                strerror(-rc));
+        return 1;
+    }
+    if (is_ipv6(bind))
+        printf("listening on [%s]:%u\n", bind, (unsigned)delay_server_port(s));
+    else
+        printf("listening on %s:%u\n", bind, (unsigned)delay_server_port(s));
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "tvp-delayd: cannot write to stdout: %s\n", strerror(errno));
+        delay_server_close(s);
+        return 1;
+    }
+    rc = delay_server_run(s, &delayd_stop);
+    print_summary(s);
+    delay_server_close(s);
+    if (rc < 0) {
+        fprintf(stderr, "tvp-delayd: event loop failed: %s\n", strerror(-rc));
+        return 1;
+    }
+    return 0;
+}
