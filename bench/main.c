@@ -139,12 +139,6 @@ int main(int argc, char **argv)
             printf("%s\n", cases[i].name);
         return 0;
     }
-    if ((rc = results_check_dir(o.out_dir)) < 0) {
-        fprintf(stderr, "tvp-bench: --tvp_out=%s: results directory is not writable: %s\n", o.out_dir,
-                strerror(-rc));
-        return 2;
-    }
-
     char host[64] = "host", stamp[32], run_id[128], started[32], finished[32];
     gethostname(host, sizeof host - 1);
     host[strcspn(host, ".")] = '\0';
@@ -153,6 +147,11 @@ int main(int argc, char **argv)
     snprintf(run_id, sizeof run_id, "%s-%s", stamp, host);
     paths p, latest;
     make_paths(&p, o.out_dir, run_id);
+    /* Two runs in the same second must not overwrite each other. */
+    for (int i = 2; access(p.csv, F_OK) == 0 && i < 1000; i++) {
+        snprintf(run_id, sizeof run_id, "%s-%s-%d", stamp, host, i);
+        make_paths(&p, o.out_dir, run_id);
+    }
     make_paths(&latest, o.out_dir, "latest");
 
     metrics_timer_slack_set(o.timer_slack_ns);
@@ -166,6 +165,12 @@ int main(int argc, char **argv)
     }
     if (gb_initialize(&gargc, gargv) < 0) {
         fprintf(stderr, "tvp-bench: unknown argument (see --help)\n");
+        return 2;
+    }
+    /* Only now, with every flag valid, touch the results directory; before any benchmark. */
+    if ((rc = results_check_dir(o.out_dir)) < 0) {
+        fprintf(stderr, "tvp-bench: --tvp_out=%s: results directory is not writable: %s\n", o.out_dir,
+                strerror(-rc));
         return 2;
     }
     gb_add_custom_context("tvp_run_id", run_id);

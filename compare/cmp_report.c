@@ -307,9 +307,9 @@ int cmp_print(FILE *f, FILE *summary_f, cmp_output fmt, const cmp_report *r,
     case CMP_OUT_JSON: rc = cmp__print_json(f, r, ctx); break;
     default: return -EINVAL;
     }
-    if (rc == 0 && summary_f && (fmt == CMP_OUT_CSV || fmt == CMP_OUT_JSON))
-        rc = cmp_print_summary(summary_f, r, ctx);
     if (rc == 0 && (fflush(f) != 0 || ferror(f)))
         rc = -EIO;
+    if (rc == 0 && summary_f && (fmt == CMP_OUT_CSV || fmt == CMP_OUT_JSON))
+        rc = cmp_print_summary(summary_f, r, ctx);
     return rc;
 }

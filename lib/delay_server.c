@@ -27,6 +27,8 @@
 #define DS_EVENTS 256             /* epoll events per wakeup */
 #define DS_ACCEPTS_PER_WAKE 256   /* fairness: the listen socket is level-triggered */
 #define DS_CHUNK 65536            /* payload bytes per sendmsg */
+#define DS_DRIVE_BYTES (256 * 1024) /* fairness: bytes one connection may send per turn */
+#define DS_DRIVE_REQUESTS 64      /* fairness: requests one connection may process per turn */
 #define DS_SPAWN_WAIT_MS 10000    /* parent waits this long for the child's port */
 #define DS_STOP_WAIT_MS 3000      /* SIGTERM grace before SIGKILL */
 #define DS_HEAP_NONE SIZE_MAX
@@ -42,8 +44,10 @@ typedef struct conn {
     int fd;
     conn_state state;
     bool close_after;      /* close once the current reply is out */
+    bool readable;         /* the socket may hold unread bytes (edge-triggered bookkeeping) */
+    bool queued;           /* on the ready list: its turn ended with work left */
     uint32_t in_len;
-    uint8_t in[DELAY_PROTO_REQUEST_SIZE];
+    uint8_t in[2 * DELAY_PROTO_REQUEST_SIZE]; /* up to two requests: a short read means drained */
     uint8_t out[DELAY_PROTO_REPLY_SIZE + DELAY_PROTO_STATS_SIZE];
     uint32_t out_len, out_off;
     uint64_t tag;
@@ -53,6 +57,7 @@ typedef struct conn {
     size_t heap_idx;
     struct conn *prev, *next; /* every open connection */
     struct conn *next_dead;
+    struct conn *next_ready;
 } conn;
 
 typedef struct {
@@ -70,6 +75,7 @@ struct delay_server {
     int64_t armed_ns;      /* deadline the timerfd is armed at, 0 when disarmed */
     conn *live;            /* open connections */
     conn *dead;            /* closed this wakeup, freed after the event batch */
+    conn *ready, **ready_tail; /* connections to drive again without waiting for an event */
     uint64_t conns_open;
     ds_stats st;
 };
@@ -254,14 +260,16 @@ static void conn_close(delay_server *s, conn *c)
     close(c->fd);
     c->fd = -1;
     c->state = CONN_CLOSED;
+    if (!c->queued) { /* a queued connection is freed when the ready list lets go of it */
+        c->next_dead = s->dead;
+        s->dead = c;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
         s->live = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    c->next_dead = s->dead;
-    s->dead = c;
     s->conns_open--;
 }
 
@@ -302,7 +310,7 @@ static void conn_reply_error(delay_server *s, conn *c, int err, const delay_prot
 {
     delay_proto_reply rep = {.status = (uint8_t)delay_proto_status_for(err)};
     if (err != -EPROTO && err != -EPROTONOSUPPORT) {
-        rep.op = c->in[5];
+        rep.op = req->op;
         rep.tag = req->tag;
     } else {
         c->close_after = true;
@@ -324,14 +332,15 @@ static void conn_reply_stats(delay_server *s, conn *c, const delay_proto_request
     conn_set_reply(c, &rep, payload, DELAY_PROTO_STATS_SIZE);
 }
 
-/* A whole request is in c->in: decide the reply. */
+/* A whole request is at the start of c->in: consume it and decide the reply. */
 static void conn_process(delay_server *s, conn *c)
 {
     delay_proto_request req;
     int64_t received = now_ns();
     heap_remove(s, c); /* the partial-request timeout, if any */
-    c->in_len = 0;
     int rc = delay_proto_decode_request(c->in, DELAY_PROTO_REQUEST_SIZE, &req);
+    c->in_len -= DELAY_PROTO_REQUEST_SIZE;
+    memmove(c->in, c->in + DELAY_PROTO_REQUEST_SIZE, c->in_len);
     if (rc < 0) {
         conn_reply_error(s, c, rc, &req);
         return;
@@ -351,37 +360,46 @@ static void conn_process(delay_server *s, conn *c)
     c->state = CONN_WAITING;
 }
 
-typedef enum { IO_AGAIN, IO_DONE, IO_CLOSED } io_result;
+typedef enum { IO_AGAIN, IO_DONE, IO_CLOSED, IO_BUDGET } io_result;
 
+/* Reads until a whole request is buffered (IO_DONE), the socket is drained (IO_AGAIN) or the
+ * connection ends (IO_CLOSED). Reading up to two requests at a time lets a short read stand for
+ * "drained", which saves the EAGAIN call after every request. */
 static io_result conn_read(delay_server *s, conn *c)
 {
-    for (;;) {
-        ssize_t n = recv(c->fd, c->in + c->in_len, DELAY_PROTO_REQUEST_SIZE - c->in_len, 0);
+    while (c->in_len < DELAY_PROTO_REQUEST_SIZE) {
+        if (!c->readable) {
+            if (c->in_len > 0 && c->heap_idx == DS_HEAP_NONE &&
+                heap_push(s, c, now_ns() + (int64_t)DELAY_SERVER_PARTIAL_TIMEOUT_MS * 1000000) < 0)
+                return IO_CLOSED;
+            return IO_AGAIN;
+        }
+        size_t want = sizeof c->in - c->in_len;
+        ssize_t n = recv(c->fd, c->in + c->in_len, want, 0);
         if (n > 0) {
             c->in_len += (uint32_t)n;
-            if (c->in_len == DELAY_PROTO_REQUEST_SIZE)
-                return IO_DONE;
-            continue;
-        }
-        if (n == 0) {
+            if ((size_t)n < want)
+                c->readable = false;
+        } else if (n == 0) {
             if (c->in_len > 0)
                 s->st.errors++; /* truncated request */
             return IO_CLOSED;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            c->readable = false;
+        } else if (errno != EINTR) {
+            return IO_CLOSED;
         }
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return IO_CLOSED;
-        if (c->in_len > 0 && c->heap_idx == DS_HEAP_NONE &&
-            heap_push(s, c, now_ns() + (int64_t)DELAY_SERVER_PARTIAL_TIMEOUT_MS * 1000000) < 0)
-            return IO_CLOSED;
-        return IO_AGAIN;
     }
+    return IO_DONE;
 }
 
-static io_result conn_send(conn *c)
+/* Sends until the reply is out (IO_DONE), the socket is full (IO_AGAIN), it fails (IO_CLOSED)
+ * or *budget bytes went out (IO_BUDGET). */
+static io_result conn_send(conn *c, size_t *budget)
 {
     while (c->out_off < c->out_len || c->payload_off < c->payload_len) {
+        if (*budget == 0)
+            return IO_BUDGET;
         struct iovec iov[2];
         int n_iov = 0;
         if (c->out_off < c->out_len)
@@ -399,6 +417,7 @@ static io_result conn_send(conn *c)
             return (errno == EAGAIN || errno == EWOULDBLOCK) ? IO_AGAIN : IO_CLOSED;
         }
         size_t sent = (size_t)n, hdr_left = c->out_len - c->out_off;
+        *budget = sent < *budget ? *budget - sent : 0;
         size_t from_hdr = sent < hdr_left ? sent : hdr_left;
         c->out_off += (uint32_t)from_hdr;
         c->payload_off += (uint32_t)(sent - from_hdr);
@@ -406,16 +425,33 @@ static io_result conn_send(conn *c)
     return IO_DONE;
 }
 
-/* Moves a connection as far as its socket allows: read, reply, read the next request, ... */
+static void conn_enqueue(delay_server *s, conn *c)
+{
+    if (c->queued)
+        return;
+    c->queued = true;
+    c->next_ready = NULL;
+    *s->ready_tail = c;
+    s->ready_tail = &c->next_ready;
+}
+
+/* Moves a connection as far as its socket allows (read, reply, read the next request, ...) or
+ * until its turn is used up; then it goes on the ready list so others get served first. */
 static void conn_drive(delay_server *s, conn *c)
 {
+    size_t bytes = DS_DRIVE_BYTES;
+    int requests = DS_DRIVE_REQUESTS;
     for (;;) {
         io_result r;
         switch (c->state) {
         case CONN_SENDING:
-            r = conn_send(c);
+            r = conn_send(c, &bytes);
             if (r == IO_AGAIN)
                 return;
+            if (r == IO_BUDGET) {
+                conn_enqueue(s, c);
+                return;
+            }
             if (r == IO_CLOSED || c->close_after) {
                 conn_close(s, c);
                 return;
@@ -428,6 +464,10 @@ static void conn_drive(delay_server *s, conn *c)
                 return;
             if (r == IO_CLOSED) {
                 conn_close(s, c);
+                return;
+            }
+            if (requests-- == 0) {
+                conn_enqueue(s, c);
                 return;
             }
             conn_process(s, c);
@@ -446,6 +486,8 @@ static void conn_event(delay_server *s, conn *c, uint32_t events)
         conn_close(s, c);
         return;
     }
+    if (events & (EPOLLIN | EPOLLRDHUP))
+        c->readable = true;
     conn_drive(s, c);
 }
 
@@ -459,6 +501,7 @@ static void conn_add(delay_server *s, int fd)
     }
     c->fd = fd;
     c->state = CONN_READING;
+    c->readable = true;
     c->heap_idx = DS_HEAP_NONE;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -582,6 +625,7 @@ int delay_server_open(const char *host, uint16_t port, delay_server **out)
     if (!s)
         return -ENOMEM;
     s->lfd = s->epfd = s->tfd = s->efd = s->spare_fd = -1;
+    s->ready_tail = &s->ready;
     int rc = listen_socket(host ? host : DELAY_SERVER_DEFAULT_HOST, port, &s->lfd, &s->port);
     if (rc < 0)
         goto err;
@@ -630,10 +674,36 @@ static void dispatch(delay_server *s, const struct epoll_event *ev)
     }
 }
 
+/* Gives every connection whose turn ended with work left another turn. */
+static void ready_run(delay_server *s)
+{
+    conn *c = s->ready;
+    s->ready = NULL;
+    s->ready_tail = &s->ready;
+    while (c) {
+        conn *next = c->next_ready;
+        c->queued = false;
+        if (c->state == CONN_CLOSED) {
+            c->next_dead = s->dead;
+            s->dead = c;
+        } else {
+            conn_drive(s, c);
+        }
+        c = next;
+    }
+}
+
 static void close_all_conns(delay_server *s)
 {
     while (s->live)
         conn_close(s, s->live);
+    for (conn *c = s->ready; c; c = c->next_ready) {
+        c->queued = false;
+        c->next_dead = s->dead;
+        s->dead = c;
+    }
+    s->ready = NULL;
+    s->ready_tail = &s->ready;
     conn_free_dead(s);
 }
 
@@ -644,7 +714,7 @@ int delay_server_run(delay_server *s, volatile sig_atomic_t *stop)
     struct epoll_event evs[DS_EVENTS];
     int rc = 0;
     while (!atomic_load(&s->stop_requested) && !(stop && *stop)) {
-        int n = epoll_wait(s->epfd, evs, DS_EVENTS, DS_POLL_MS);
+        int n = epoll_wait(s->epfd, evs, DS_EVENTS, s->ready ? 0 : DS_POLL_MS);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -653,6 +723,7 @@ int delay_server_run(delay_server *s, volatile sig_atomic_t *stop)
         }
         for (int i = 0; i < n; i++)
             dispatch(s, &evs[i]);
+        ready_run(s);
         conn_free_dead(s);
         if ((rc = timer_rearm(s)) < 0)
             break;

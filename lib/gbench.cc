@@ -126,7 +126,7 @@ bool keep_running(Frame &f, int64_t n) {
     if (f.paused && !f.st->error_occurred()) f.st->ResumeTiming();
     f.paused = false;
     f.started = true;
-    bool more = f.st->KeepRunningBatch(n);
+    bool more = f.st->KeepRunningBatch(n);  // with n == 1 exactly KeepRunning()
     if (!more) f.finished = true;
     return more;
 }

@@ -1,0 +1,87 @@
+#!/bin/sh
+# test_bench.sh: tvp-bench end to end: bad input exits 2 naming the flag, a small run writes the
+# contract CSV/JSON/meta, an unwritable results directory is refused up front, Ctrl-C leaves
+# interrupted rows and no process behind.
+# usage: test_bench.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1
+bin="$build/tvp-bench"
+tmp=$(mktemp -d /tmp/tvp-test-bench-XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# 1. Every bad value exits 2 and names its flag.
+while read -r flag name; do
+    "$bin" "$flag" --tvp_out="$tmp/never" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne 2 ]; then bad "$flag: exit $rc, expected 2"; continue; fi
+    if ! grep -q -- "$name" "$tmp/err"; then bad "$flag: message does not name $name: $(cat "$tmp/err")"; continue; fi
+    if [ -e "$tmp/never" ]; then bad "$flag: created the results directory"; continue; fi
+    ok
+done <<'LIST'
+--tvp_workers=0 --tvp_workers
+--tvp_workers=-3 --tvp_workers
+--tvp_workers=lots --tvp_workers
+--tvp_workers=100000 --tvp_workers
+--tvp_tasks=0 --tvp_tasks
+--tvp_tasks=999999999999 --tvp_tasks
+--tvp_executors=fibers --tvp_executors
+--tvp_spawn=vfork --tvp_spawn
+--tvp_pin=here --tvp_pin
+--tvp_workloads=none --tvp_workloads
+--tvp_profile=fast --tvp_profile
+--tvp_bytes=0 --tvp_bytes
+--tvp_sleep_us=-5 --tvp_sleep_us
+--tvp_algo=md5 --tvp_algo
+--tvp_timer_slack_ns=0 --tvp_timer_slack_ns
+--tvp_bogus=1 --tvp_bogus
+--benchmark_bogus=1 benchmark_bogus
+LIST
+
+# 2. An unwritable results directory is refused before anything runs.
+"$bin" --tvp_out=/proc/tvp-results --tvp_workloads=noop >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "not writable" "$tmp/err" && ! grep -q "tvp: run" "$tmp/out"; then ok; else bad "unwritable dir: exit $rc: $(cat "$tmp/err")"; fi
+
+# 3. A small real run writes the contract files.
+out="$tmp/results"
+"$bin" --tvp_profile=quick --tvp_workloads=hash,sleep,noop --tvp_workers=2 --tvp_tasks=8 \
+    --tvp_sleep_us=1000 --tvp_bytes=4096 --benchmark_min_time=0.01 --tvp_out="$out" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 0 ]; then bad "small run exit $rc: $(tail -5 "$tmp/err")"; fi
+for f in latest.csv latest.json latest.meta.json; do
+    if [ -s "$out/$f" ]; then ok; else bad "missing $out/$f"; fi
+done
+n_csv=$(ls "$out"/*-*.csv 2>/dev/null | wc -l)
+if [ "$n_csv" -eq 1 ]; then ok; else bad "expected one stamped CSV, found $n_csv"; fi
+contract="run_id,benchmark,workload,executor,spawn,gil,switch_us,workers,pin,tasks,repetition,status,wall_s,tasks_per_s,speedup,efficiency,cpu_s,cpu_util,ctx_vol,ctx_invol,lat_p50_us,lat_p99_us,rss_kib"
+if head -1 "$out/latest.csv" | grep -q "^$contract,"; then ok; else bad "CSV header: $(head -1 "$out/latest.csv")"; fi
+rows=$(($(wc -l <"$out/latest.csv") - 1))
+if [ "$rows" -eq 15 ]; then ok; else bad "expected 15 rows (3 workloads x 5 configurations), got $rows"; fi
+if [ "$(cut -d, -f12 "$out/latest.csv" | sort -u | tr '\n' ' ')" = "ok status " ]; then ok; else bad "statuses: $(cut -d, -f12 "$out/latest.csv" | sort | uniq -c)"; fi
+if grep -q '"benchmarks"' "$out/latest.json" && grep -q '"usable_cpuset"' "$out/latest.meta.json"; then ok; else bad "json/meta content"; fi
+if grep -q "== tvp summary" "$tmp/out" && grep -q "speedup" "$tmp/out"; then ok; else bad "no summary table printed"; fi
+# serial rows have speedup 1
+if awk -F, 'NR>1 && $4=="serial" && $15!=1 {exit 1}' "$out/latest.csv"; then ok; else bad "serial speedup is not 1"; fi
+
+# 4. SIGINT mid-run: exit 130, previous latest.* replaced by a valid interrupted run, no process left.
+cp "$out/latest.csv" "$tmp/before.csv"
+"$bin" --tvp_profile=quick --tvp_workloads=sleep --tvp_sleep_us=200000 --tvp_tasks=4 --tvp_workers=2 \
+    --tvp_executors=serial,processes --benchmark_min_time=2 --tvp_out="$out" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then ok; else bad "interrupted run exit $rc, expected 130"; fi
+if grep -q ",interrupted," "$out/latest.csv"; then ok; else bad "no interrupted row: $(cat "$out/latest.csv")"; fi
+if head -1 "$out/latest.csv" | grep -q "^$contract,"; then ok; else bad "interrupted CSV header"; fi
+if grep -q '"status": "interrupted"' "$out/latest.meta.json"; then ok; else bad "meta status"; fi
+sleep 0.5
+if pgrep -f "tvp-bench.*$out" >/dev/null; then bad "processes left: $(pgrep -af "tvp-bench.*$out")"; else ok; fi
+if [ "$(ls "$out"/*-*.csv | wc -l)" -ge 1 ] && cmp -s "$tmp/before.csv" "$(ls "$out"/*-*.csv | head -1)"; then ok; else bad "the first run's CSV changed"; fi
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,165 @@
+/* test_workloads.c: the registry, published digest vectors, and answers identical under every executor. */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pin.h"
+#include "pool.h"
+#include "workload.h"
+
+int wl_hash_digest(const EVP_MD *md, const void *prefix, size_t plen, const void *buf, size_t len,
+                   uint8_t *out, unsigned *out_len);
+
+static void hex(const uint8_t *d, unsigned n, char *out)
+{
+    for (unsigned i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void test_registry_is_sorted_and_complete(void **state)
+{
+    (void)state;
+    assert_true(workload_count() >= 3);
+    for (size_t i = 1; i < workload_count(); i++)
+        assert_true(strcmp(workload_at(i - 1)->name, workload_at(i)->name) < 0);
+    assert_non_null(workload_find("hash"));
+    assert_non_null(workload_find("sleep"));
+    assert_non_null(workload_find("noop"));
+    assert_null(workload_find("nope"));
+    assert_int_equal(workload_param_index(workload_find("hash"), "bytes"), 0);
+    assert_int_equal(workload_param_index(workload_find("hash"), "sleep_us"), -1);
+}
+
+/* FIPS 180-2 / RFC 7693 test vectors for "abc" through the workload's own digest function. */
+static void test_published_vectors(void **state)
+{
+    (void)state;
+    uint8_t d[64];
+    unsigned n;
+    char h[129];
+    assert_int_equal(wl_hash_digest(EVP_sha256(), "", 0, "abc", 3, d, &n), 0);
+    hex(d, n, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(wl_hash_digest(EVP_sha256(), "a", 1, "bc", 2, d, &n), 0); /* prefix + buffer */
+    hex(d, n, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(wl_hash_digest(EVP_blake2b512(), "", 0, "abc", 3, d, &n), 0);
+    hex(d, n, h);
+    assert_string_equal(h, "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
+                           "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923");
+}
+
+/* Runs `tasks` tasks of `w` with args under a pool and copies the digests out. */
+static void run_digests(const workload *w, const wl_args *a, pool_executor e, pool_spawn sp, uint32_t workers,
+                        pin_policy pol, pin_topo *topo, uint32_t tasks, uint8_t (*out)[64])
+{
+    void *shared = NULL;
+    assert_int_equal(w->setup(a, tasks, &shared), 0);
+    pin_plan plan;
+    assert_int_equal(pin_plan_make(topo, pol, workers, &plan), 0);
+    pool_config cfg = {.executor = e, .spawn = sp, .workers = workers, .max_tasks = tasks, .wl = w,
+                       .wl_shared = shared, .topo = pol == PIN_NONE ? NULL : topo, .plan = &plan};
+    pool *p;
+    pool_batch b;
+    assert_int_equal(pool_create(&cfg, &p), 0);
+    assert_int_equal(pool_run(p, tasks, &b), 0);
+    assert_int_equal(b.ok, tasks);
+    char why[128];
+    for (uint32_t i = 0; i < tasks; i++) {
+        const queue_slot *s = pool_slot(p, i);
+        assert_int_equal(w->check(shared, i, &s->out, why, sizeof why), 0);
+        memcpy(out[i], s->out.digest, 64);
+    }
+    pool_destroy(p);
+    pin_plan_free(&plan);
+    w->teardown(shared);
+}
+
+static void test_hash_identical_under_every_executor(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("hash");
+    pin_topo *topo;
+    assert_int_equal(pin_topo_load(&topo), 0);
+    enum { TASKS = 12 };
+    for (int algo = 0; algo < 2; algo++) {
+        wl_args a = {.v = {4096 + 7, algo}};
+        uint8_t ref[TASKS][64], got[TASKS][64];
+        run_digests(w, &a, EXEC_SERIAL, SPAWN_POOL, 1, PIN_NONE, topo, TASKS, ref);
+        for (uint32_t i = 1; i < TASKS; i++)
+            assert_memory_not_equal(ref[0], ref[i], 32); /* each task's answer is its own */
+        const struct {
+            pool_executor e;
+            pool_spawn s;
+            uint32_t w;
+            pin_policy p;
+        } modes[] = {{EXEC_THREADS, SPAWN_POOL, 2, PIN_NONE},     {EXEC_THREADS, SPAWN_POOL, 5, PIN_COMPACT},
+                     {EXEC_PROCESSES, SPAWN_POOL, 3, PIN_SCATTER}, {EXEC_PROCESSES, SPAWN_POOL, 1, PIN_CORE},
+                     {EXEC_THREADS, SPAWN_PER_TASK, 4, PIN_NONE},  {EXEC_PROCESSES, SPAWN_PER_TASK, 2, PIN_COMPACT}};
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            memset(got, 0, sizeof got);
+            run_digests(w, &a, modes[m].e, modes[m].s, modes[m].w, modes[m].p, topo, TASKS, got);
+            assert_memory_equal(ref, got, sizeof ref);
+        }
+    }
+    pin_topo_free(topo);
+}
+
+static void test_hash_check_rejects_a_wrong_digest(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("hash");
+    wl_args a = {.v = {64, 0}};
+    void *shared;
+    assert_int_equal(w->setup(&a, 2, &shared), 0);
+    wl_out out;
+    memset(&out, 0, sizeof out);
+    wl_task t = {.index = 1, .shared = shared, .out = &out};
+    assert_int_equal(w->run(&t), 0);
+    char why[128];
+    assert_int_equal(w->check(shared, 1, &out, why, sizeof why), 0);
+    assert_int_equal(w->check(shared, 0, &out, why, sizeof why), -EBADMSG); /* task 0's answer differs */
+    out.digest[5] ^= 1;
+    assert_int_equal(w->check(shared, 1, &out, why, sizeof why), -EBADMSG);
+    assert_non_null(strstr(why, "differs"));
+    w->teardown(shared);
+}
+
+static void test_sleep_reports_its_duration(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("sleep");
+    wl_args a = {.v = {3000}};
+    void *shared;
+    assert_int_equal(w->setup(&a, 1, &shared), 0);
+    wl_out out;
+    memset(&out, 0, sizeof out);
+    wl_task t = {.shared = shared, .out = &out};
+    assert_int_equal(w->run(&t), 0);
+    assert_true(out.value_ns >= 3000000u);
+    assert_true(out.value_ns < 3000000u + 2000000000u); /* a wide margin: this is a noisy VM */
+    char why[128];
+    assert_int_equal(w->check(shared, 0, &out, why, sizeof why), 0);
+    out.value_ns = 10;
+    assert_int_equal(w->check(shared, 0, &out, why, sizeof why), -EBADMSG);
+    w->teardown(shared);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry_is_sorted_and_complete),
+        cmocka_unit_test(test_published_vectors),
+        cmocka_unit_test(test_hash_identical_under_every_executor),
+        cmocka_unit_test(test_hash_check_rejects_a_wrong_digest),
+        cmocka_unit_test(test_sleep_reports_its_duration),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,2 @@
+/* tvp-report.c: placeholder. */
+int main(void) { return 0; }
