@@ -109,117 +109,149 @@ static int write_outputs(const cli_opts *o, const paths *p, const paths *latest,
     return rc < 0 ? rc : mrc;
 }
 
-int main(int argc, char **argv)
-{
-    int orig_argc = argc;
-    char **orig_argv = calloc((size_t)argc + 1, sizeof *orig_argv);
-    if (!orig_argv)
-        return 1;
-    memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
-
+/* Everything main() owns, released in one place whatever path it leaves by. */
+typedef struct app {
+    int orig_argc;
+    char **orig_argv;
     cli_opts o;
-    int rc = cli_parse(&argc, argv, &o);
-    if (rc != 0)
-        return rc > 0 ? 0 : 2;
+    bench_env env;
+    bench_case *cases;
+    size_t n_cases;
+    char **gargv;
+    report *rep;
+    char host[64], run_id[128], started[32];
+    paths p, latest;
+} app;
 
-    signal(SIGPIPE, SIG_IGN);
-    bench_env env = {.stop = &stop_signal, .timer_slack_ns = o.timer_slack_ns};
-    if ((rc = pin_topo_load(&env.topo)) < 0) {
+static void app_free(app *a)
+{
+    report_free(a->rep);
+    runner_free_cases(a->cases, a->n_cases);
+    pin_topo_free(a->env.topo);
+    free(a->env.lat);
+    free(a->gargv);
+    free(a->orig_argv);
+}
+
+/* Names the run "<UTC stamp>-<host>", never reusing a name already in the results directory. */
+static void name_run(app *a)
+{
+    char stamp[32];
+    snprintf(a->host, sizeof a->host, "host");
+    gethostname(a->host, sizeof a->host - 1);
+    a->host[strcspn(a->host, ".")] = '\0';
+    utc_stamp(stamp, sizeof stamp, true);
+    utc_stamp(a->started, sizeof a->started, false);
+    snprintf(a->run_id, sizeof a->run_id, "%s-%s", stamp, a->host);
+    make_paths(&a->p, a->o.out_dir, a->run_id);
+    for (int i = 2; access(a->p.csv, F_OK) == 0 && i < 1000; i++) {
+        snprintf(a->run_id, sizeof a->run_id, "%s-%s-%d", stamp, a->host, i);
+        make_paths(&a->p, a->o.out_dir, a->run_id);
+    }
+    make_paths(&a->latest, a->o.out_dir, "latest");
+}
+
+/* Everything before the first benchmark. Returns 0 to run, or the exit code (-1: exit 0). */
+static int prepare(app *a, int *argc, char **argv)
+{
+    int rc = cli_parse(argc, argv, &a->o);
+    if (rc != 0)
+        return rc > 0 ? -1 : 2;
+    a->env = (bench_env){.stop = &stop_signal, .timer_slack_ns = a->o.timer_slack_ns};
+    if ((rc = pin_topo_load(&a->env.topo)) < 0) {
         fprintf(stderr, "tvp-bench: cannot read the CPU topology (hwloc): %s\n", strerror(-rc));
         return 1;
     }
-    bench_case *cases = NULL;
-    size_t n_cases = 0;
-    if ((rc = runner_build(&o, &env, &cases, &n_cases)) < 0) {
+    if ((rc = runner_build(&a->o, &a->env, &a->cases, &a->n_cases)) < 0) {
         fprintf(stderr, "tvp-bench: cannot build the benchmark matrix: %s\n", strerror(-rc));
         return 2;
     }
-    if (o.list_only) {
-        for (size_t i = 0; i < n_cases; i++)
-            printf("%s\n", cases[i].name);
-        return 0;
+    if (a->o.list_only) {
+        for (size_t i = 0; i < a->n_cases; i++)
+            printf("%s\n", a->cases[i].name);
+        return -1;
     }
-    char host[64] = "host", stamp[32], run_id[128], started[32], finished[32];
-    gethostname(host, sizeof host - 1);
-    host[strcspn(host, ".")] = '\0';
-    utc_stamp(stamp, sizeof stamp, true);
-    utc_stamp(started, sizeof started, false);
-    snprintf(run_id, sizeof run_id, "%s-%s", stamp, host);
-    paths p, latest;
-    make_paths(&p, o.out_dir, run_id);
-    /* Two runs in the same second must not overwrite each other. */
-    for (int i = 2; access(p.csv, F_OK) == 0 && i < 1000; i++) {
-        snprintf(run_id, sizeof run_id, "%s-%s-%d", stamp, host, i);
-        make_paths(&p, o.out_dir, run_id);
-    }
-    make_paths(&latest, o.out_dir, "latest");
-
-    metrics_timer_slack_set(o.timer_slack_ns);
-    env.lat = malloc(RUNNER_LAT_CAP * sizeof *env.lat);
+    name_run(a);
     int gargc;
-    char **gargv = gb_argv(argc, argv, &o, &p, &gargc);
-    report *rep = NULL;
-    if (!env.lat || !gargv || report_init(&rep, &o, run_id) < 0) {
+    a->env.lat = malloc(RUNNER_LAT_CAP * sizeof *a->env.lat);
+    a->gargv = gb_argv(*argc, argv, &a->o, &a->p, &gargc);
+    if (!a->env.lat || !a->gargv || report_init(&a->rep, &a->o, a->run_id) < 0) {
         fprintf(stderr, "tvp-bench: out of memory\n");
         return 1;
     }
-    if (gb_initialize(&gargc, gargv) < 0) {
+    if (gb_initialize(&gargc, a->gargv) < 0) {
         fprintf(stderr, "tvp-bench: unknown argument (see --help)\n");
         return 2;
     }
     /* Only now, with every flag valid, touch the results directory; before any benchmark. */
-    if ((rc = results_check_dir(o.out_dir)) < 0) {
-        fprintf(stderr, "tvp-bench: --tvp_out=%s: results directory is not writable: %s\n", o.out_dir,
+    if ((rc = results_check_dir(a->o.out_dir)) < 0) {
+        fprintf(stderr, "tvp-bench: --tvp_out=%s: results directory is not writable: %s\n", a->o.out_dir,
                 strerror(-rc));
         return 2;
     }
-    gb_add_custom_context("tvp_run_id", run_id);
-    gb_add_custom_context("tvp_profile", cli_profile_name(o.profile));
-    if (runner_register(cases, n_cases, &o) < 0) {
+    gb_add_custom_context("tvp_run_id", a->run_id);
+    gb_add_custom_context("tvp_profile", cli_profile_name(a->o.profile));
+    if (runner_register(a->cases, a->n_cases, &a->o) < 0) {
         fprintf(stderr, "tvp-bench: cannot register the benchmarks\n");
         return 1;
     }
+    return 0;
+}
 
+/* Runs the benchmarks and writes every result file. Returns the exit code. */
+static int run(app *a, int argc, char **argv)
+{
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    metrics_timer_slack_set(a->o.timer_slack_ns);
 
     size_t n_run = 0;
-    printf("tvp: run %s, profile %s, %zu configurations, results in %s/\n", run_id,
-           cli_profile_name(o.profile), n_cases, o.out_dir);
+    printf("tvp: run %s, profile %s, %zu configurations, results in %s/\n", a->run_id,
+           cli_profile_name(a->o.profile), a->n_cases, a->o.out_dir);
     fflush(stdout);
-    rc = gb_run_specified(report_on_run, rep, &n_run);
-    runner_release(&env);
-    report_finish(rep);
+    int rc = gb_run_specified(report_on_run, a->rep, &n_run);
+    runner_release(&a->env);
+    report_finish(a->rep);
 
+    char finished[32];
     utc_stamp(finished, sizeof finished, false);
-    size_t n_failed = report_count_status(rep, "failed");
-    meta_run mr = {.run_id = run_id, .host = host, .started_utc = started, .finished_utc = finished,
+    size_t n_failed = report_count_status(a->rep, "failed");
+    meta_run mr = {.run_id = a->run_id, .host = a->host, .started_utc = a->started, .finished_utc = finished,
                    .status = stop_signal ? "interrupted" : n_failed ? "failed" : "complete",
-                   .argc = orig_argc, .argv = orig_argv, .n_benchmarks = n_run};
-    json_t *meta = meta_build(&o, env.topo, &mr);
-    int wrc = write_outputs(&o, &p, &latest, rep, meta, argc, argv);
+                   .argc = a->orig_argc, .argv = a->orig_argv, .n_benchmarks = n_run};
+    json_t *meta = meta_build(&a->o, a->env.topo, &mr);
+    int wrc = write_outputs(&a->o, &a->p, &a->latest, a->rep, meta, argc, argv);
     json_decref(meta);
 
-    printf("\n== tvp summary (%s) ==", run_id);
-    report_print_summary(rep, stdout);
-    printf("\nresults: %s\n         %s\n         %s\n", p.csv, p.json, p.meta);
+    printf("\n== tvp summary (%s) ==", a->run_id);
+    report_print_summary(a->rep, stdout);
+    printf("\nresults: %s\n         %s\n         %s\n", a->p.csv, a->p.json, a->p.meta);
     if (n_failed)
         printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);
-
-    report_free(rep);
-    runner_free_cases(cases, n_cases);
-    pin_topo_free(env.topo);
-    free(env.lat);
-    free(gargv);
-    free(orig_argv);
-    gb_shutdown();
     if (stop_signal) {
         fprintf(stderr, "tvp-bench: interrupted by signal %d; completed rows were written\n", (int)stop_signal);
         return 128 + stop_signal;
     }
-    if (rc < 0 || wrc < 0)
+    return rc < 0 || wrc < 0 || n_failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    app a;
+    memset(&a, 0, sizeof a);
+    a.orig_argc = argc;
+    a.orig_argv = calloc((size_t)argc + 1, sizeof *a.orig_argv);
+    if (!a.orig_argv)
         return 1;
-    return n_failed ? 1 : 0;
+    memcpy(a.orig_argv, argv, (size_t)argc * sizeof *argv);
+
+    int rc = prepare(&a, &argc, argv);
+    if (rc == 0)
+        rc = run(&a, argc, argv);
+    app_free(&a);
+    gb_shutdown();
+    return rc < 0 ? 0 : rc;
 }

@@ -1,10 +1,10 @@
 /* cmp_json.c: reading Google Benchmark JSON (--benchmark_out_format=json) through jansson.
  *
  * Iteration entries are grouped by run_name (or name, for writers that have no run_name);
- * aggregate entries (run_type "aggregate" or an aggregate_name) are skipped, entries with
- * error_occurred count as failed repetitions. The metric is real_time unless another field is
- * asked for; real_time and cpu_time are converted from time_unit to nanoseconds so files written
- * with different units compare.
+ * aggregate entries (run_type "aggregate", an aggregate_name, or for old writers a name ending
+ * in _mean, _median, _stddev or _cv) are skipped, entries with error_occurred count as failed
+ * repetitions. The metric is real_time unless another field is asked for; real_time and cpu_time
+ * are converted from time_unit to nanoseconds so files written with different units compare.
  */
 #include "cmp_internal.h"
 
@@ -26,12 +26,24 @@ static int cmp__unit_scale(const char *unit, double *scale)
     return -1;
 }
 
+/* Aggregates: run_type "aggregate", or an aggregate_name, or (writers older than both fields)
+ * a name ending in one of the aggregate suffixes. */
 static bool cmp__is_aggregate(json_t *b)
 {
     const char *run_type = json_string_value(json_object_get(b, "run_type"));
     if (run_type)
         return strcmp(run_type, "aggregate") == 0;
-    return json_object_get(b, "aggregate_name") != NULL;
+    if (json_object_get(b, "aggregate_name"))
+        return true;
+    const char *name = json_string_value(json_object_get(b, "name"));
+    static const char *const suffixes[] = {"_mean", "_median", "_stddev", "_cv"};
+    size_t len = name ? strlen(name) : 0;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (len > sl && strcmp(name + len - sl, suffixes[i]) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* The value of the metric in entry b: 1 with *v set, 0 when absent, -EINVAL when not a number. */

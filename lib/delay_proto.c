@@ -2,6 +2,7 @@
 #include "delay_proto.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* Byte order helpers: the wire is big-endian whatever the host is. */
@@ -143,8 +144,17 @@ int delay_proto_decode_reply(const uint8_t *buf, size_t len, delay_proto_reply *
     return reply_check(out);
 }
 
+static bool stats_ordered(const delay_proto_stats *s)
+{
+    return s->count == 0 || (s->min_ns <= s->p50_ns && s->p50_ns <= s->p90_ns &&
+                             s->p90_ns <= s->p99_ns && s->p99_ns <= s->p999_ns &&
+                             s->p999_ns <= s->max_ns);
+}
+
 int delay_proto_encode_stats(const delay_proto_stats *st, uint8_t buf[DELAY_PROTO_STATS_SIZE])
 {
+    if (!stats_ordered(st))
+        return -EPROTO;
     const uint64_t v[11] = {st->count,  st->min_ns,  st->p50_ns,     st->p90_ns,
                             st->p99_ns, st->p999_ns, st->max_ns,     st->mean_ns,
                             st->errors, st->conns_open, st->conns_total};
@@ -162,11 +172,7 @@ int delay_proto_decode_stats(const uint8_t *buf, size_t len, delay_proto_stats *
                              &out->errors, &out->conns_open, &out->conns_total};
     for (int i = 0; i < 11; i++)
         *f[i] = get_u64(buf + 8 * i);
-    if (out->count > 0 &&
-        !(out->min_ns <= out->p50_ns && out->p50_ns <= out->p90_ns && out->p90_ns <= out->p99_ns &&
-          out->p99_ns <= out->p999_ns && out->p999_ns <= out->max_ns))
-        return -EPROTO;
-    return 0;
+    return stats_ordered(out) ? 0 : -EPROTO;
 }
 
 delay_proto_status delay_proto_status_for(int err)

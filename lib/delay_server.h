@@ -41,7 +41,8 @@ uint16_t delay_server_port(const delay_server *s);
  * is called; a signal that sets *stop is seen within 100 ms. Pending connections are closed on
  * return. Sets the calling thread's timer slack to 1 ns while it runs. Returns 0 or -errno. */
 int delay_server_run(delay_server *s, volatile sig_atomic_t *stop);
-/* Asks a running loop to return. Async-signal-safe and thread-safe. */
+/* Asks a running loop to return (a stopped server stays stopped: later runs return at once).
+ * Async-signal-safe and thread-safe. */
 void delay_server_request_stop(delay_server *s);
 /* Lateness summary since the last reset (what STATS returns). Call from the loop's thread or
  * while the loop is not running. */

@@ -31,7 +31,8 @@ typedef struct {
 } net_reply;
 
 /* Connects (TCP, TCP_NODELAY) to host (name or numeric address) and port, trying each resolved
- * address until the deadline. *fd_out is a blocking, close-on-exec socket. */
+ * address until the deadline. *fd_out is a blocking, close-on-exec socket. Name resolution
+ * (getaddrinfo) is not bounded by timeout_ms: resolve once, or pass a numeric address. */
 int net_client_connect(const char *host, uint16_t port, int timeout_ms, int *fd_out);
 
 /* One DELAY exchange on fd: sends the request, waits for the reply and verifies it (tag, op,

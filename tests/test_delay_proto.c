@@ -236,8 +236,9 @@ static void test_stats_round_trip_and_order(void **state)
     assert_int_equal(delay_proto_decode_stats(buf, sizeof buf, &got), 0);
     assert_memory_equal(&got, &st, sizeof st);
     assert_int_equal(delay_proto_decode_stats(buf, sizeof buf - 1, &got), -ENODATA);
-    st.p90_ns = 1; /* p50 > p90 */
-    delay_proto_encode_stats(&st, buf);
+    st.p90_ns = 1; /* p50 > p90: refused both ways */
+    assert_int_equal(delay_proto_encode_stats(&st, buf), -EPROTO);
+    buf[8 * 3 + 7] = 1; /* p90 of the good encoding, in place */
     assert_int_equal(delay_proto_decode_stats(buf, sizeof buf, &got), -EPROTO);
     st = (delay_proto_stats){.count = 0, .errors = 3}; /* empty: no order to check */
     delay_proto_encode_stats(&st, buf);
