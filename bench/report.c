@@ -173,9 +173,54 @@ static double serial_wall(const report *r, const char *key, const char *rep, boo
     return n ? sum / (double)n : NAN;
 }
 
+/* Rank of a repetition label: repetitions in order, then mean, median, stddev, cv, others. */
+static long rep_rank(const char *rep)
+{
+    static const char *const aggs[] = {"mean", "median", "stddev", "cv"};
+    if (rep[0] >= '0' && rep[0] <= '9')
+        return strtol(rep, NULL, 10);
+    for (long i = 0; i < 4; i++)
+        if (strcmp(rep, aggs[i]) == 0)
+            return 1000000 + i;
+    return 2000000;
+}
+
+static int by_case_then_rep(const void *a, const void *b, void *arg)
+{
+    const report *r = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const bench_case *ci = r->meta[i].c, *cj = r->meta[j].c;
+    if (ci != cj)
+        return ci < cj ? -1 : 1; /* cases live in one array, in matrix order */
+    long ri = rep_rank(results_table_get(&r->t, i, "repetition"));
+    long rj = rep_rank(results_table_get(&r->t, j, "repetition"));
+    return (ri > rj) - (ri < rj);
+}
+
+/* Puts rows in matrix order (random interleaving runs them shuffled). */
+static void sort_rows(report *r)
+{
+    size_t n = r->t.n_rows;
+    size_t *order = malloc(n * sizeof *order);
+    row_meta *meta = malloc(n * sizeof *meta);
+    if (order && meta) {
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        qsort_r(order, n, sizeof *order, by_case_then_rep, r);
+        if (results_table_permute(&r->t, order) == 0) {
+            for (size_t i = 0; i < n; i++)
+                meta[i] = r->meta[order[i]];
+            memcpy(r->meta, meta, n * sizeof *meta);
+        }
+    }
+    free(order);
+    free(meta);
+}
+
 void report_finish(report *r)
 {
     results_table *t = &r->t;
+    sort_rows(r);
     for (size_t i = 0; i < t->n_rows; i++) {
         if (!is_status(t, i, "ok"))
             continue;

@@ -100,6 +100,20 @@ const char *results_table_get(const results_table *t, size_t row, const char *co
     return t->cells[row * t->n_cols + (size_t)c];
 }
 
+int results_table_permute(results_table *t, const size_t *order)
+{
+    if (!t->n_rows)
+        return 0;
+    char **cells = malloc(t->cap * t->n_cols * sizeof *cells);
+    if (!cells)
+        return -ENOMEM;
+    for (size_t r = 0; r < t->n_rows; r++)
+        memcpy(&cells[r * t->n_cols], &t->cells[order[r] * t->n_cols], t->n_cols * sizeof *cells);
+    free(t->cells);
+    t->cells = cells;
+    return 0;
+}
+
 static bool needs_quotes(const char *s)
 {
     size_t n = strlen(s);

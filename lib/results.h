@@ -26,6 +26,8 @@ int results_table_setf(results_table *t, size_t row, const char *col, const char
 /* Sets a number with up to 9 significant digits; NaN and infinities leave the cell empty. */
 int results_table_set_num(results_table *t, size_t row, const char *col, double v);
 const char *results_table_get(const results_table *t, size_t row, const char *col); /* NULL if empty */
+/* Reorders the rows: new row i is old row order[i] (a permutation of 0..n_rows-1). */
+int results_table_permute(results_table *t, const size_t *order);
 
 /* The table as CSV (header line, then rows; fields quoted by libcsv when they need it). The
  * caller frees *out. */
