@@ -262,6 +262,9 @@ void cli_usage(FILE *f)
             "  --tvp_pin=LIST                     of: none compact scatter core\n"
             "  --tvp_tasks=N                      tasks per batch, 1..%d (default: per workload)\n"
             "  --tvp_timer_slack_ns=N             timer slack of every worker, 1..1000000 (default 1)\n"
+            "  --tvp_task_timeout=MS              a task running longer fails, 1..86400000 (default 60000);\n"
+            "                                     its process worker is terminated and replaced; a hung\n"
+            "                                     thread worker cannot be killed, so the run stops\n"
             "  --tvp_out=DIR                      results directory (default results)\n"
             "  --tvp_list                         print the benchmark names and exit\n"
             "workload parameters (CSV columns of the same name):\n",
@@ -329,6 +332,12 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         o->timer_slack_ns = v;
         return 0;
     }
+    if (strcmp(key, "task_timeout") == 0) {
+        if (cli_parse_u64(val, 1, 86400000, &v) < 0)
+            return fail(key, val, "expected milliseconds in 1..86400000");
+        o->task_timeout_ms = (uint32_t)v;
+        return 0;
+    }
     if (strcmp(key, "out") == 0) {
         if (!*val)
             return fail(key, val, "expected a directory path");
@@ -348,6 +357,7 @@ int cli_parse(int *argc, char **argv, cli_opts *o)
     collect_params(o);
     o->out_dir = "results";
     o->timer_slack_ns = 1;
+    o->task_timeout_ms = 60000;
     cli_profile prof = PROFILE_DEFAULT;
 
     /* The profile first: it sets the defaults the other flags override. */

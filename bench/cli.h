@@ -40,6 +40,7 @@ typedef struct cli_opts {
     uint32_t switch_us[CLI_MAX_LIST];
     uint32_t tasks;                  /* 0: each workload's default */
     uint64_t timer_slack_ns;
+    uint32_t task_timeout_ms;        /* per-task deadline */
     const char *out_dir;
     size_t n_params;
     cli_param params[CLI_MAX_PARAMS];

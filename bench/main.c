@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -157,7 +159,8 @@ static int prepare(app *a, int *argc, char **argv)
     int rc = cli_parse(argc, argv, &a->o);
     if (rc != 0)
         return rc > 0 ? -1 : 2;
-    a->env = (bench_env){.stop = &stop_signal, .timer_slack_ns = a->o.timer_slack_ns};
+    a->env = (bench_env){.stop = &stop_signal, .timer_slack_ns = a->o.timer_slack_ns,
+                        .task_timeout_ms = a->o.task_timeout_ms};
     if ((rc = pin_topo_load(&a->env.topo)) < 0) {
         fprintf(stderr, "tvp-bench: cannot read the CPU topology (hwloc): %s\n", strerror(-rc));
         return 1;
@@ -237,9 +240,18 @@ static int run(app *a, int argc, char **argv)
     return rc < 0 || wrc < 0 || n_failed ? 1 : 0;
 }
 
+/* Reaps whatever child is left (pools reap their own; this catches the rest, e.g. orphans of a
+ * worker, which the subreaper flag makes ours). */
+static void reap_all(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
 int main(int argc, char **argv)
 {
-    signal(SIGPIPE, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN); /* a closed peer is an error to report, not a way to die */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     app a;
     memset(&a, 0, sizeof a);
     a.orig_argc = argc;
@@ -252,6 +264,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = run(&a, argc, argv);
     app_free(&a);
+    reap_all();
     gb_shutdown();
     return rc < 0 ? 0 : rc;
 }

@@ -127,7 +127,7 @@ void report_on_run(const gb_run *run, void *arg)
     else
         results_table_setf(t, i, "repetition", "%lld", (long long)run->repetition_index);
     if (run->error) {
-        bool intr = strcmp(run->error_message, "interrupted") == 0;
+        bool intr = strncmp(run->error_message, "interrupted", 11) == 0;
         results_table_set(t, i, "status", intr ? "interrupted" : "failed");
         results_table_set(t, i, "detail", run->error_message);
         return;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gbench.h"
+#include "stats.h"
 
 #define RUNNER_MAX_CASES 20000
 
@@ -179,6 +180,7 @@ static int activate(bench_case *c, char *err, size_t errlen)
         .plan = c->pin == PIN_NONE ? NULL : &c->plan,
         .timer_slack_ns = env->timer_slack_ns,
         .respawn_budget = c->workers * 2,
+        .task_timeout_ms = env->task_timeout_ms,
         .stop = env->stop,
     };
     rc = pool_create(&cfg, &env->active_pool);
@@ -255,6 +257,15 @@ static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
     }
 }
 
+/* The q-quantile (numpy's default definition), NaN when there are no values. */
+static double quantile(const double *v, size_t n, double q)
+{
+    double out = NAN;
+    if (n)
+        stats_quantile(v, n, q, &out);
+    return out;
+}
+
 static void set_counters(gb_state *st, bench_case *c, run_acc *a)
 {
     double iters = (double)a->batches, wall_s = (double)a->wall_ns / 1e9;
@@ -264,9 +275,9 @@ static void set_counters(gb_state *st, bench_case *c, run_acc *a)
     gb_counter_set(st, "cpu_util", wall_s > 0 ? (double)a->cpu_ns / (double)a->wall_ns : 0, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_vol", (double)a->ctx_vol / iters, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / iters, GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p50_us", metrics_percentile(lat, a->lat_n, 50), GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p90_us", metrics_percentile(lat, a->lat_n, 90), GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p99_us", metrics_percentile(lat, a->lat_n, 99), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p50_us", quantile(lat, a->lat_n, 0.50), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p90_us", quantile(lat, a->lat_n, 0.90), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p99_us", quantile(lat, a->lat_n, 0.99), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "respawns", (double)a->respawns, GB_COUNTER_DEFAULTS);
     uint64_t kib = 0;
@@ -281,6 +292,10 @@ static void bench_body(gb_state *st, void *ctx)
     char err[256];
     if (*c->env->stop) {
         gb_skip_with_error(st, "interrupted");
+        return;
+    }
+    if (c->env->hung) {
+        gb_skip_with_error(st, "interrupted: the run stopped after a thread worker hung past --tvp_task_timeout");
         return;
     }
     if (activate(c, err, sizeof err) < 0) {
@@ -298,6 +313,18 @@ static void bench_body(gb_state *st, void *ctx)
             break;
         gb_set_iteration_time(st, (double)b.wall_ns / 1e9);
         collect_batch(c, &a, &b);
+    }
+    if (rc == -ETIMEDOUT) {
+        /* A thread is stuck in a task: it keeps using the pool's and the workload's memory, so
+         * neither is freed; the remaining benchmarks are skipped and the process ends soon. */
+        pool_destroy(c->env->active_pool);
+        c->env->active_pool = NULL;
+        c->env->active = NULL;
+        c->env->hung = true;
+        snprintf(err, sizeof err, "a task ran past --tvp_task_timeout=%u ms; %s workers cannot be killed, "
+                 "so the run stops here", c->env->task_timeout_ms, pool_executor_name(c->exec));
+        gb_skip_with_error(st, err);
+        return;
     }
     if (rc < 0) {
         /* The pool is in an unknown state: the next call builds a new one. */
@@ -357,7 +384,7 @@ int runner_run_direct(bench_case *c, uint32_t batches, uint64_t *wall_ns, char *
         snprintf(err, errlen, "%s", a.detail);
         rc = -EBADMSG;
     } else {
-        *wall_ns = (uint64_t)metrics_percentile(walls, batches, 50);
+        *wall_ns = (uint64_t)quantile(walls, batches, 0.50);
     }
     free(walls);
     return rc;

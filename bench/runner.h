@@ -4,6 +4,7 @@
 #define TVP_RUNNER_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "cli.h"
 #include "pin.h"
@@ -22,6 +23,8 @@ typedef struct bench_env {
     pin_topo *topo;
     volatile sig_atomic_t *stop;
     uint64_t timer_slack_ns;
+    uint32_t task_timeout_ms;
+    bool hung;          /* a thread worker hung past the task timeout: the run must stop */
     double *lat;
     bench_case *active;
     void *active_shared;

@@ -179,17 +179,21 @@ int cmp_read_file(const char *path, const cmp_metric *m, cmp_set *out, cmp_error
         return -EINVAL;
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        cmp_errorf(err, "%s: cannot open: %s", name, strerror(e));
-        return -e;
-    }
     char *data = NULL;
     size_t len = 0;
-    int rc = cmp__slurp(f, &data, &len);
-    if (!is_stdin)
+    int rc;
+    if (is_stdin) {
+        rc = cmp__slurp(stdin, &data, &len);
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            int e = errno;
+            cmp_errorf(err, "%s: cannot open: %s", name, strerror(e));
+            return -e;
+        }
+        rc = cmp__slurp(f, &data, &len);
         fclose(f);
+    }
     if (rc < 0) {
         cmp_errorf(err, "%s: cannot read: %s", name, strerror(-rc));
         return rc;

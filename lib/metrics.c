@@ -1,8 +1,7 @@
-/* metrics.c: clocks, per-thread CPU and context switches, PSS, percentiles and timer slack. */
+/* metrics.c: clocks, per-thread CPU and context switches, PSS and timer slack. */
 #include "metrics.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,27 +69,6 @@ int metrics_pss_kib(pid_t pid, uint64_t *kib)
     }
     fclose(f);
     return rc;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double metrics_percentile(double *v, size_t n, double p)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    if (p <= 0)
-        return v[0];
-    if (p >= 100)
-        return v[n - 1];
-    double rank = p / 100.0 * (double)(n - 1);
-    size_t lo = (size_t)rank;
-    double frac = rank - (double)lo;
-    return lo + 1 < n ? v[lo] + frac * (v[lo + 1] - v[lo]) : v[lo];
 }
 
 int metrics_timer_slack_set(uint64_t ns)

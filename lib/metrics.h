@@ -1,4 +1,4 @@
-/* metrics.h: clocks, per-thread CPU and context switches, memory, percentiles, timer slack. */
+/* metrics.h: clocks, per-thread CPU and context switches, memory, timer slack. */
 #ifndef TVP_METRICS_H
 #define TVP_METRICS_H
 
@@ -28,10 +28,6 @@ void metrics_usage_add(metrics_usage *acc, metrics_usage d);
  * PSS splits shared pages among their sharers, so threads and forked workers are counted fairly.
  * Returns 0 or -errno. */
 int metrics_pss_kib(pid_t pid, uint64_t *kib);
-
-/* The p-th percentile (0..100) of v[0..n-1], linear interpolation between order statistics
- * (the same definition as numpy's default). Sorts v in place. NaN when n is 0. */
-double metrics_percentile(double *v, size_t n, double p);
 
 /* Timer slack of the calling thread (PR_SET_TIMERSLACK / PR_GET_TIMERSLACK), ns. */
 int metrics_timer_slack_set(uint64_t ns);

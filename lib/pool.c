@@ -30,6 +30,7 @@
 #define POOL_SPAWN_RETRIES 20    /* EAGAIN from fork/pthread_create: retry this often... */
 #define POOL_SPAWN_RETRY_MS 10   /* ...this far apart */
 #define POOL_STOP_GRACE_MS 2000  /* workers get this long to leave before SIGKILL */
+#define POOL_TERM_GRACE_MS 1000  /* a timed-out worker gets this long after SIGTERM */
 
 /* Per-worker record in shared memory, one cache line apart. */
 typedef struct pool_wshared {
@@ -48,6 +49,8 @@ struct pool {
     pthread_t *threads;
     pid_t *pids;
     bool *live;          /* lane has a thread/process that is not yet reaped */
+    uint64_t *term_ns;   /* when a timed-out lane was sent SIGTERM (0: never) */
+    bool wedged;         /* a thread worker is stuck in a task: never join, never unmap */
     pid_t parent;        /* the coordinator's pid, checked by children */
     void *serial_wstate; /* serial: the coordinator is the worker */
     bool serial_ready;   /* serial: worker_setup() succeeded */
@@ -235,6 +238,7 @@ static int spawn_lane(pool *p, uint32_t w)
     atomic_store(&me->finished, 0);
     atomic_store(&me->busy, 0);
     me->init_err = 0;
+    p->term_ns[w] = 0;
     for (int attempt = 0;; attempt++) {
         int rc;
         if (p->cfg.executor == EXEC_THREADS) {
@@ -286,7 +290,11 @@ static void fail_held_tasks(pool *p, uint32_t w, int status)
         queue_slot *s = queue_slot_at(p->q, i);
         if (atomic_load(&s->state) != SLOT_RUNNING || s->worker != w)
             continue;
-        if (WIFSIGNALED(status)) {
+        if (p->term_ns[w]) {
+            s->err = -ETIMEDOUT;
+            snprintf(s->out.detail, sizeof s->out.detail, "timed out after %u ms; worker %u terminated",
+                     p->cfg.task_timeout_ms, w);
+        } else if (WIFSIGNALED(status)) {
             s->err = WTERMSIG(status);
             snprintf(s->out.detail, sizeof s->out.detail, "worker %u killed by signal %d (%s)", w,
                      WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -323,6 +331,7 @@ static void supervise(pool *p, sup_counts *c)
             continue; /* a per-task worker that left normally */
         c->died++;
         fail_held_tasks(p, w, status);
+        p->term_ns[w] = 0;
         if (p->cfg.spawn != SPAWN_POOL)
             continue; /* per-task: the next spawn takes its place */
         if (p->respawns < p->cfg.respawn_budget && spawn_lane(p, w) == 0) {
@@ -405,8 +414,9 @@ int pool_create(const pool_config *cfg, pool **out)
     p->threads = calloc(cfg->workers, sizeof *p->threads);
     p->pids = calloc(cfg->workers, sizeof *p->pids);
     p->live = calloc(cfg->workers, sizeof *p->live);
+    p->term_ns = calloc(cfg->workers, sizeof *p->term_ns);
     void *ws = mmap(NULL, p->ws_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    int rc = (!p->threads || !p->pids || !p->live) ? -ENOMEM : ws == MAP_FAILED ? -errno : 0;
+    int rc = (!p->threads || !p->pids || !p->live || !p->term_ns) ? -ENOMEM : ws == MAP_FAILED ? -errno : 0;
     p->ws = ws == MAP_FAILED ? NULL : ws;
     if (rc == 0)
         rc = queue_create(cfg->max_tasks, &p->q);
@@ -459,6 +469,35 @@ static int run_serial(pool *p, uint32_t tasks)
     return rc;
 }
 
+/* Enforces the per-task deadline. Process workers past it get SIGTERM, then SIGKILL; supervise()
+ * then fails the task. A thread cannot be stopped: -ETIMEDOUT and the pool is wedged. */
+static int check_deadlines(pool *p, uint32_t tasks)
+{
+    if (!p->cfg.task_timeout_ms)
+        return 0;
+    uint64_t now = metrics_now_ns(), limit = (uint64_t)p->cfg.task_timeout_ms * 1000000u;
+    for (uint32_t i = 0; i < tasks; i++) {
+        queue_slot *s = queue_slot_at(p->q, i);
+        uint64_t start = s->start_ns;
+        if (atomic_load(&s->state) != SLOT_RUNNING || !start || now - start < limit)
+            continue;
+        uint32_t w = s->worker;
+        if (p->cfg.executor != EXEC_PROCESSES) {
+            p->wedged = true;
+            return -ETIMEDOUT;
+        }
+        if (w >= p->cfg.workers || !p->live[w])
+            continue;
+        if (!p->term_ns[w]) {
+            p->term_ns[w] = now;
+            kill(p->pids[w], SIGTERM);
+        } else if (now - p->term_ns[w] > (uint64_t)POOL_TERM_GRACE_MS * 1000000u) {
+            kill(p->pids[w], SIGKILL);
+        }
+    }
+    return 0;
+}
+
 static int run_pool(pool *p, uint32_t tasks, sup_counts *c)
 {
     int rc = queue_push_batch(p->q, tasks);
@@ -471,6 +510,8 @@ static int run_pool(pool *p, uint32_t tasks, sup_counts *c)
             rc = -ECHILD; /* fewer workers than configured: the measurement would be wrong */
         else if (stop_requested(p))
             rc = -EINTR;
+        else
+            rc = check_deadlines(p, tasks);
     }
     return rc;
 }
@@ -506,6 +547,8 @@ static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
         in_flight -= c->reaped - before;
         if (stop_requested(p))
             rc = -EINTR;
+        else
+            rc = check_deadlines(p, tasks);
     }
     return rc;
 }
@@ -577,6 +620,17 @@ void pool_destroy(pool *p)
 {
     if (!p)
         return;
+    if (p->wedged) {
+        /* A thread is stuck in a task: it cannot be joined or stopped, and it still uses the
+         * queue and the workload's memory. Close the queue so the others leave, and leave the
+         * rest to process exit. */
+        queue_close(p->q);
+        for (uint32_t w = 0; w < p->cfg.workers; w++)
+            if (p->live[w])
+                pthread_detach(p->threads[w]);
+        free(p);
+        return;
+    }
     if (p->q) {
         queue_close(p->q);
         if (p->live)
@@ -592,5 +646,6 @@ void pool_destroy(pool *p)
     free(p->threads);
     free(p->pids);
     free(p->live);
+    free(p->term_ns);
     free(p);
 }

@@ -38,6 +38,10 @@ typedef struct pool_config {
     const pin_plan *plan;      /* NULL or a plan for `workers` */
     uint64_t timer_slack_ns;   /* set in every worker; 0 leaves it alone */
     uint32_t respawn_budget;   /* process workers that may be replaced after dying */
+    uint32_t task_timeout_ms;  /* 0: none. A process worker past it gets SIGTERM, then SIGKILL
+                                * after a grace period, and its task fails; a thread worker cannot
+                                * be killed: pool_run returns -ETIMEDOUT and the pool is wedged.
+                                * Serial runs the task on the calling thread: no timeout. */
     const volatile sig_atomic_t *stop; /* when it becomes non-zero, pool_run returns -EINTR */
 } pool_config;
 
@@ -58,7 +62,9 @@ typedef struct pool pool;
 int pool_create(const pool_config *cfg, pool **out);
 
 /* Runs `tasks` (1..max_tasks) tasks and fills *out. 0, -EINTR when *stop was raised (the pool
- * must then be destroyed), -ECHILD when dying workers used up the respawn budget, or -errno. */
+ * must then be destroyed), -ECHILD when dying workers used up the respawn budget, -ETIMEDOUT when
+ * a thread worker's task passed the timeout (the pool is wedged: destroy it, then end the
+ * process soon, since the stuck thread cannot be stopped), or -errno. */
 int pool_run(pool *p, uint32_t tasks, pool_batch *out);
 
 /* The result slot of task i of the last batch. */
@@ -71,7 +77,8 @@ int pool_pss_kib(pool *p, uint64_t *kib);
  * stored (at most max). For tests and fault injection. */
 uint32_t pool_worker_pids(pool *p, pid_t *pids, uint32_t max);
 
-/* Stops and reaps every worker (processes: wait, then SIGKILL after a grace period). */
+/* Stops and reaps every worker (processes: wait, then SIGKILL after a grace period). A wedged
+ * pool's threads are not joined and its shared memory stays mapped (a stuck thread still uses it). */
 void pool_destroy(pool *p);
 
 #endif /* TVP_POOL_H */

@@ -54,7 +54,8 @@ if [ $rc -ne 0 ]; then bad "small run exit $rc: $(tail -5 "$tmp/err")"; fi
 for f in latest.csv latest.json latest.meta.json; do
     if [ -s "$out/$f" ]; then ok; else bad "missing $out/$f"; fi
 done
-n_csv=$(ls "$out"/*-*.csv 2>/dev/null | wc -l)
+first_csv=$(ls "$out"/*-*.csv 2>/dev/null)
+n_csv=$(echo "$first_csv" | grep -c .)
 if [ "$n_csv" -eq 1 ]; then ok; else bad "expected one stamped CSV, found $n_csv"; fi
 contract="run_id,benchmark,workload,executor,spawn,gil,switch_us,workers,pin,tasks,repetition,status,wall_s,tasks_per_s,speedup,efficiency,cpu_s,cpu_util,ctx_vol,ctx_invol,lat_p50_us,lat_p99_us,rss_kib"
 if head -1 "$out/latest.csv" | grep -q "^$contract,"; then ok; else bad "CSV header: $(head -1 "$out/latest.csv")"; fi
@@ -81,7 +82,19 @@ if head -1 "$out/latest.csv" | grep -q "^$contract,"; then ok; else bad "interru
 if grep -q '"status": "interrupted"' "$out/latest.meta.json"; then ok; else bad "meta status"; fi
 sleep 0.5
 if pgrep -f "tvp-bench.*$out" >/dev/null; then bad "processes left: $(pgrep -af "tvp-bench.*$out")"; else ok; fi
-if [ "$(ls "$out"/*-*.csv | wc -l)" -ge 1 ] && cmp -s "$tmp/before.csv" "$(ls "$out"/*-*.csv | head -1)"; then ok; else bad "the first run's CSV changed"; fi
+if cmp -s "$tmp/before.csv" "$first_csv"; then ok; else bad "the first run's CSV changed"; fi
+
+# 5. The harness SIGKILLed mid-run: its process workers die with it (parent-death signal).
+"$bin" --tvp_profile=quick --tvp_workloads=sleep --tvp_sleep_us=500000 --tvp_tasks=4 --tvp_workers=4 \
+    --tvp_executors=processes --tvp_spawn=pool --benchmark_min_time=5 --tvp_out="$tmp/killed" >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+n_before=$(pgrep -f "tvp-bench.*$tmp/killed" | wc -l)
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 1
+n_after=$(pgrep -f "tvp-bench.*$tmp/killed" | wc -l)
+if [ "$n_before" -ge 5 ] && [ "$n_after" -eq 0 ]; then ok; else bad "harness killed: $n_before processes before, $n_after left"; fi
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

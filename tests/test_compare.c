@@ -456,6 +456,16 @@ static void test_gbench_json(void **state)
     assert_contains(r.err, "gb_trunc.json:");
     assert_contains(r.err, "invalid JSON");
     run_free(&r);
+    /* writers without run_type: aggregates are recognised by their name suffix */
+    const char *old_gb = "{\"benchmarks\": [{\"name\": \"BM_old\", \"real_time\": 5, \"time_unit\": "
+                         "\"ns\"}, {\"name\": \"BM_old\", \"real_time\": 6}, {\"name\": "
+                         "\"BM_old_mean\", \"real_time\": 5.5}]}";
+    write_text("old_gb.json", old_gb, strlen(old_gb));
+    r = run_compare(p("old_gb.json"), p("old_gb.json"), NULL);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "summary: 1 rows");
+    assert_contains(r.out, "too few repetitions (2 vs 2)");
+    run_free(&r);
     const char *not_gb = "{\"rows\": []}\n";
     write_text("not_gb.json", not_gb, strlen(not_gb));
     r = run_compare(p("gb_base.json"), p("not_gb.json"), NULL);

@@ -23,8 +23,15 @@
 static int spin_ms;
 static int fail_index = 13;
 
+static int hang_index = -1;          /* this task sleeps until `release_hang` (at most 30 s) */
+static volatile int release_hang;
+
 static int probe_run(wl_task *t)
 {
+    if ((int)t->index == hang_index) {
+        for (int i = 0; i < 3000 && !release_hang; i++)
+            usleep(10000);
+    }
     if (spin_ms) {
         uint64_t end = metrics_thread_cpu_ns() + (uint64_t)spin_ms * 1000000u;
         while (metrics_thread_cpu_ns() < end)
@@ -188,6 +195,54 @@ static void test_respawn_budget_ends_the_batch(void **state)
     spin_ms = 0;
 }
 
+/* A process worker past the task deadline is terminated and replaced; its task fails with the
+ * reason; the others complete. */
+static void test_timeout_kills_a_hung_process_worker(void **state)
+{
+    (void)state;
+    hang_index = 2;
+    release_hang = 0;
+    for (int sp = 0; sp < SPAWN_COUNT; sp++) {
+        pool_config cfg = {.executor = EXEC_PROCESSES, .spawn = (pool_spawn)sp, .workers = 2, .max_tasks = 6,
+                           .wl = &probe, .respawn_budget = 2, .task_timeout_ms = 200};
+        pool *p;
+        pool_batch b;
+        assert_int_equal(pool_create(&cfg, &p), 0);
+        uint64_t t0 = metrics_now_ns();
+        assert_int_equal(pool_run(p, 6, &b), 0);
+        assert_true(metrics_now_ns() - t0 < 10000000000ull); /* long before the 30 s hang ends */
+        const queue_slot *s = pool_slot(p, 2);
+        assert_int_equal(atomic_load(&s->state), SLOT_FAILED);
+        assert_int_equal(s->err, -ETIMEDOUT);
+        assert_non_null(strstr(s->out.detail, "timed out after 200 ms"));
+        assert_int_equal(b.ok, 5);
+        if (sp == SPAWN_POOL)
+            assert_int_equal(b.respawns, 1);
+        pool_destroy(p);
+    }
+    hang_index = -1;
+}
+
+/* A thread worker cannot be killed: the batch ends with -ETIMEDOUT, bounded, and destroy returns. */
+static void test_timeout_with_a_hung_thread_stops_cleanly(void **state)
+{
+    (void)state;
+    hang_index = 1;
+    release_hang = 0;
+    pool_config cfg = {.executor = EXEC_THREADS, .spawn = SPAWN_POOL, .workers = 2, .max_tasks = 4,
+                       .wl = &probe, .task_timeout_ms = 200};
+    pool *p;
+    pool_batch b;
+    assert_int_equal(pool_create(&cfg, &p), 0);
+    uint64_t t0 = metrics_now_ns();
+    assert_int_equal(pool_run(p, 4, &b), -ETIMEDOUT);
+    assert_true(metrics_now_ns() - t0 < 10000000000ull);
+    pool_destroy(p); /* must not join the stuck thread */
+    release_hang = 1; /* let it finish; its memory was deliberately left mapped */
+    usleep(50000);
+    hang_index = -1;
+}
+
 /* No child is left after destroy, whatever the mode. */
 static void test_no_children_left(void **state)
 {
@@ -243,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_cpu_is_measured_alike),
         cmocka_unit_test(test_killed_worker_fails_its_task),
         cmocka_unit_test(test_respawn_budget_ends_the_batch),
+        cmocka_unit_test(test_timeout_kills_a_hung_process_worker),
+        cmocka_unit_test(test_timeout_with_a_hung_thread_stops_cleanly),
         cmocka_unit_test(test_no_children_left),
         cmocka_unit_test(test_pinned_workers_run_on_their_cpu),
     };
