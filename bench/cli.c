@@ -206,8 +206,10 @@ static void apply_profile(cli_opts *o, cli_profile p)
     o->pin_on[PIN_NONE] = true;
     memset(o->gil_on, 0, sizeof o->gil_on);
     o->gil_on[GIL_OFF] = true;
+    o->gil_on[GIL_ON] = true;
     o->n_switch_us = 1;
-    o->switch_us[0] = 5000;
+    o->switch_us[0] = GIL_DEFAULT_SWITCH_US;
+    o->check_ticks = GIL_DEFAULT_CHECK_TICKS;
     switch (p) {
     case PROFILE_QUICK:
         memcpy(o->workers, quick_w, sizeof quick_w);
@@ -233,6 +235,9 @@ static void apply_profile(cli_opts *o, cli_profile p)
         o->interleave = true;
         for (int i = 0; i < PIN_POLICY_COUNT; i++)
             o->pin_on[i] = true;
+        o->gil_on[GIL_LEGACY] = true;
+        memcpy(o->switch_us, (const uint32_t[]){5000, 1000, 100}, 3 * sizeof(uint32_t));
+        o->n_switch_us = 3;
         set_param_default(o, "sleep_us", (const int64_t[]){1000, 10000}, 2);
         set_param_default(o, "bytes", (const int64_t[]){65536, 1048576}, 2);
         break;
@@ -260,6 +265,10 @@ void cli_usage(FILE *f)
             "  --tvp_spawn=LIST                   of: pool per-task\n"
             "  --tvp_workers=LIST|A-B             1..%d; A-B is the powers of two from A to B\n"
             "  --tvp_pin=LIST                     of: none compact scatter core\n"
+            "  --tvp_gil=LIST                     of: off on legacy (an emulated Python GIL: off is\n"
+            "                                     free threading, on is CPython 3.2+, legacy pre-3.2)\n"
+            "  --tvp_switch_us=LIST               gil=on switch interval, 1..1000000 (default 5000)\n"
+            "  --tvp_check_ticks=N                gil=legacy polls between releases, 1..1000000 (default 100)\n"
             "  --tvp_tasks=N                      tasks per batch, 1..%d (default: per workload)\n"
             "  --tvp_timer_slack_ns=N             timer slack of every worker, 1..1000000 (default 1)\n"
             "  --tvp_task_timeout=MS              a task running longer fails, 1..86400000 (default 60000);\n"
@@ -330,6 +339,28 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         if (cli_parse_u64(val, 1, 1000000, &v) < 0)
             return fail(key, val, "expected an integer in 1..1000000 (nanoseconds)");
         o->timer_slack_ns = v;
+        return 0;
+    }
+    if (strcmp(key, "gil") == 0)
+        return parse_names(key, val, (const char *const[]){"off", "on", "legacy"}, GIL_MODE_COUNT, o->gil_on);
+    if (strcmp(key, "switch_us") == 0) {
+        char buf[512], *items[CLI_MAX_LIST];
+        size_t k;
+        const char *why = "expected a comma list of microseconds in 1..1000000 (sys.setswitchinterval)";
+        if (split(val, buf, sizeof buf, items, &k) < 0)
+            return fail(key, val, why);
+        for (size_t i = 0; i < k; i++) {
+            if (cli_parse_u64(items[i], 1, 1000000, &v) < 0)
+                return fail(key, val, why);
+            o->switch_us[i] = (uint32_t)v;
+        }
+        o->n_switch_us = k;
+        return 0;
+    }
+    if (strcmp(key, "check_ticks") == 0) {
+        if (cli_parse_u64(val, 1, 1000000, &v) < 0)
+            return fail(key, val, "expected an integer in 1..1000000 (sys.setcheckinterval)");
+        o->check_ticks = (uint32_t)v;
         return 0;
     }
     if (strcmp(key, "task_timeout") == 0) {

@@ -37,7 +37,8 @@ typedef struct cli_opts {
     size_t n_workers;
     uint32_t workers[CLI_MAX_LIST];
     size_t n_switch_us;
-    uint32_t switch_us[CLI_MAX_LIST];
+    uint32_t switch_us[CLI_MAX_LIST]; /* gil=on: intervals to sweep */
+    uint32_t check_ticks;             /* gil=legacy: polls between releases */
     uint32_t tasks;                  /* 0: each workload's default */
     uint64_t timer_slack_ns;
     uint32_t task_timeout_ms;        /* per-task deadline */

@@ -13,12 +13,16 @@ static const char *const contract_cols[] = {
     "run_id", "benchmark", "workload", "executor", "spawn", "gil", "switch_us", "workers", "pin",
     "tasks", "repetition", "status", "wall_s", "tasks_per_s", "speedup", "efficiency", "cpu_s",
     "cpu_util", "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p99_us", "rss_kib"};
-static const char *const extra_cols[] = {"lat_p90_us", "cpus_used", "oversubscribed", "respawns",
-                                         "iterations", "detail"};
+static const char *const extra_cols[] = {
+    "lat_p90_us", "cpus_used", "oversubscribed", "respawns", "iterations", "check_ticks",
+    "gil_acquisitions", "gil_switches", "gil_drop_requests", "gil_forced_drops", "gil_held_s",
+    "gil_waited_s", "gil_held_p50_us", "gil_held_p99_us", "gil_wait_p50_us", "gil_wait_p99_us", "detail"};
 /* Counters copied to the column of the same name. */
-static const char *const counter_cols[] = {"tasks_per_s", "cpu_s", "cpu_util", "ctx_vol", "ctx_invol",
-                                           "lat_p50_us", "lat_p99_us", "rss_kib", "lat_p90_us",
-                                           "cpus_used", "respawns"};
+static const char *const counter_cols[] = {
+    "tasks_per_s", "cpu_s", "cpu_util", "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p99_us", "rss_kib",
+    "lat_p90_us", "cpus_used", "respawns", "gil_acquisitions", "gil_switches", "gil_drop_requests",
+    "gil_forced_drops", "gil_held_s", "gil_waited_s", "gil_held_p50_us", "gil_held_p99_us",
+    "gil_wait_p50_us", "gil_wait_p99_us"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -70,8 +74,8 @@ const results_table *report_table(const report *r) { return &r->t; }
 
 static void make_key(const bench_case *c, char *key, size_t len)
 {
-    int off = snprintf(key, len, "%s|%s|%u|%u|%s", c->wl->name, gil_mode_name(c->gil), c->switch_us,
-                       c->tasks, pin_policy_name(c->pin));
+    int off = snprintf(key, len, "%s|%s|%u|%u|%u|%s", c->wl->name, gil_mode_name(c->gil), c->switch_us,
+                       c->check_ticks, c->tasks, pin_policy_name(c->pin));
     for (size_t i = 0; i < c->wl->n_params && off < (int)len; i++) {
         char v[64];
         off += snprintf(key + off, len - (size_t)off, "|%s", runner_param_text(c, i, v, sizeof v));
@@ -87,8 +91,10 @@ static void fill_config(report *r, size_t row, const bench_case *c)
     results_table_set(t, row, "executor", pool_executor_name(c->exec));
     results_table_set(t, row, "spawn", pool_spawn_name(c->spawn));
     results_table_set(t, row, "gil", gil_mode_name(c->gil));
-    if (c->gil != GIL_OFF)
+    if (c->gil == GIL_ON)
         results_table_setf(t, row, "switch_us", "%u", c->switch_us);
+    if (c->gil == GIL_LEGACY)
+        results_table_setf(t, row, "check_ticks", "%u", c->check_ticks);
     results_table_setf(t, row, "workers", "%u", c->workers);
     results_table_set(t, row, "pin", pin_policy_name(c->pin));
     results_table_setf(t, row, "tasks", "%u", c->tasks);
@@ -291,21 +297,29 @@ void report_print_summary(const report *r, FILE *f)
                 char v[64];
                 fprintf(f, " %s=%s", c->wl->params[k].name, runner_param_text(c, k, v, sizeof v));
             }
-            fprintf(f, "  pin=%s gil=%s  (%u tasks per batch)\n", pin_policy_name(c->pin),
-                    gil_mode_name(c->gil), c->tasks);
-            fprintf(f, "  %-10s %-9s %7s %12s %12s %9s %10s %9s  %s\n", "executor", "spawn", "workers",
-                    "batch_ms", "tasks/s", "speedup", "efficiency", "cpu_util", "status");
+            fprintf(f, "  pin=%s gil=%s", pin_policy_name(c->pin), gil_mode_name(c->gil));
+            if (c->gil == GIL_ON)
+                fprintf(f, " switch_us=%u", c->switch_us);
+            if (c->gil == GIL_LEGACY)
+                fprintf(f, " check_ticks=%u", c->check_ticks);
+            fprintf(f, "  (%u tasks per batch)\n", c->tasks);
+            fprintf(f, "  %-10s %-9s %7s %10s %11s %8s %10s %8s %10s %10s  %s\n", "executor", "spawn", "workers",
+                    "batch_ms", "tasks/s", "speedup", "efficiency", "cpu_util",
+                    c->wl->latency == WL_LAT_VALUE ? "value_p50" : "lat_p50_us",
+                    c->wl->latency == WL_LAT_VALUE ? "value_p99" : "lat_p99_us", "status");
         }
         fprintf(f, "  %-10s %-9s %7u", pool_executor_name(c->exec), pool_spawn_name(c->spawn), c->workers);
         if (is_status(t, i, "ok")) {
-            print_num(f, t, i, "wall_s", 12, 3, 1e3);
-            print_num(f, t, i, "tasks_per_s", 12, 0, 1);
-            print_num(f, t, i, "speedup", 9, 2, 1);
+            print_num(f, t, i, "wall_s", 10, 3, 1e3);
+            print_num(f, t, i, "tasks_per_s", 11, 0, 1);
+            print_num(f, t, i, "speedup", 8, 2, 1);
             print_num(f, t, i, "efficiency", 10, 2, 1);
-            print_num(f, t, i, "cpu_util", 9, 2, 1);
+            print_num(f, t, i, "cpu_util", 8, 2, 1);
+            print_num(f, t, i, "lat_p50_us", 10, 1, 1);
+            print_num(f, t, i, "lat_p99_us", 10, 1, 1);
             fprintf(f, "  ok%s\n", c->plan.oversubscribed ? " (oversubscribed)" : "");
         } else {
-            fprintf(f, " %12s %12s %9s %10s %9s  %s: %s\n", "-", "-", "-", "-", "-",
+            fprintf(f, " %10s %11s %8s %10s %8s %10s %10s  %s: %s\n", "-", "-", "-", "-", "-", "-", "-",
                     results_table_get(t, i, "status"), results_table_get(t, i, "detail"));
         }
     }

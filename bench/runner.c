@@ -27,6 +27,10 @@ static void case_name(bench_case *c)
     int off = snprintf(c->name, sizeof c->name, "%s/%s/%s/gil:%s/workers:%u/pin:%s", c->wl->name,
                        pool_executor_name(c->exec), pool_spawn_name(c->spawn), gil_mode_name(c->gil),
                        c->workers, pin_policy_name(c->pin));
+    if (c->gil == GIL_ON && off < (int)sizeof c->name)
+        off += snprintf(c->name + off, sizeof c->name - (size_t)off, "/switch_us:%u", c->switch_us);
+    if (c->gil == GIL_LEGACY && off < (int)sizeof c->name)
+        off += snprintf(c->name + off, sizeof c->name - (size_t)off, "/check_ticks:%u", c->check_ticks);
     for (size_t i = 0; i < c->wl->n_params && off < (int)sizeof c->name; i++) {
         char v[64];
         off += snprintf(c->name + off, sizeof c->name - (size_t)off, "/%s:%s", c->wl->params[i].name,
@@ -68,14 +72,17 @@ static int add_case(matrix *m, const bench_case *proto, pool_executor e, pool_sp
 static int add_executors(matrix *m, const cli_opts *o, const bench_case *proto)
 {
     int rc = 0;
-    if (o->exec_on[EXEC_SERIAL])
+    /* A workload with cooperating tasks fixes its worker count; serial cannot run it then. */
+    uint32_t fixed = proto->wl->workers_for ? proto->wl->workers_for(&proto->args) : 0;
+    size_t n_workers = fixed ? 1 : o->n_workers;
+    if (o->exec_on[EXEC_SERIAL] && fixed <= 1)
         rc = add_case(m, proto, EXEC_SERIAL, SPAWN_POOL, 1);
     for (int e = EXEC_THREADS; e < EXEC_COUNT && rc == 0; e++) {
         if (!o->exec_on[e])
             continue;
         for (int s = 0; s < SPAWN_COUNT && rc == 0; s++)
-            for (size_t w = 0; w < o->n_workers && rc == 0 && o->spawn_on[s]; w++)
-                rc = add_case(m, proto, (pool_executor)e, (pool_spawn)s, o->workers[w]);
+            for (size_t w = 0; w < n_workers && rc == 0 && o->spawn_on[s]; w++)
+                rc = add_case(m, proto, (pool_executor)e, (pool_spawn)s, fixed ? fixed : o->workers[w]);
     }
     return rc;
 }
@@ -91,6 +98,8 @@ static int add_param_sets(matrix *m, const cli_opts *o, bench_case *proto)
     for (;;) {
         for (size_t i = 0; i < wl->n_params; i++)
             proto->args.v[i] = lists[i]->v[idx[i]];
+        if (wl->tasks_for)
+            proto->tasks = wl->tasks_for(&proto->args);
         for (int p = 0; p < PIN_POLICY_COUNT; p++) {
             if (!o->pin_on[p])
                 continue;
@@ -119,12 +128,17 @@ int runner_build(const cli_opts *o, bench_env *env, bench_case **cases, size_t *
         proto.wl = workload_at(w);
         proto.env = env;
         proto.tasks = o->tasks ? o->tasks : proto.wl->default_tasks;
+        proto.check_ticks = o->check_ticks;
         for (int g = 0; g < GIL_MODE_COUNT && rc == 0; g++) {
             if (!o->gil_on[g])
                 continue;
             proto.gil = (gil_mode)g;
-            proto.switch_us = o->switch_us[0];
-            rc = add_param_sets(&m, o, &proto);
+            /* Only gil=on has a switch interval to sweep. */
+            size_t n_sw = g == GIL_ON ? o->n_switch_us : 1;
+            for (size_t k = 0; k < n_sw && rc == 0; k++) {
+                proto.switch_us = g == GIL_ON ? o->switch_us[k] : 0;
+                rc = add_param_sets(&m, o, &proto);
+            }
         }
     }
     if (rc < 0) {
@@ -179,6 +193,9 @@ static int activate(bench_case *c, char *err, size_t errlen)
         .topo = c->pin == PIN_NONE ? NULL : env->topo,
         .plan = c->pin == PIN_NONE ? NULL : &c->plan,
         .timer_slack_ns = env->timer_slack_ns,
+        .gil = c->gil,
+        .switch_us = c->switch_us ? c->switch_us : GIL_DEFAULT_SWITCH_US,
+        .check_ticks = c->check_ticks,
         .respawn_budget = c->workers * 2,
         .task_timeout_ms = env->task_timeout_ms,
         .stop = env->stop,
@@ -204,6 +221,7 @@ typedef struct run_acc {
     size_t lat_n;
     uint64_t rng;
     uint64_t cpus_seen; /* bit per CPU (first 64) the tasks ran on */
+    gil_stats gil;
     char detail[160];
 } run_acc;
 
@@ -238,6 +256,7 @@ static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
     a->ctx_vol += b->usage.ctx_vol;
     a->ctx_invol += b->usage.ctx_invol;
     a->respawns += b->respawns;
+    gil_stats_add(&a->gil, &b->gil);
     for (uint32_t i = 0; i < c->tasks; i++) {
         const queue_slot *s = pool_slot(env->active_pool, i);
         char why[WL_DETAIL_MAX] = "";
@@ -251,7 +270,12 @@ static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
                 snprintf(a->detail, sizeof a->detail, "task %u: %s", i, why);
             continue;
         }
-        lat_add(env, a, (double)(s->end_ns - s->start_ns) / 1e3);
+        if (c->wl->latency == WL_LAT_VALUE) {
+            if (s->out.value_ns)
+                lat_add(env, a, (double)s->out.value_ns / 1e3);
+        } else {
+            lat_add(env, a, (double)(s->end_ns - s->start_ns) / 1e3);
+        }
         if (s->cpu >= 0 && s->cpu < 64)
             a->cpus_seen |= 1ull << s->cpu;
     }
@@ -280,6 +304,19 @@ static void set_counters(gb_state *st, bench_case *c, run_acc *a)
     gb_counter_set(st, "lat_p99_us", quantile(lat, a->lat_n, 0.99), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "respawns", (double)a->respawns, GB_COUNTER_DEFAULTS);
+    if (c->gil != GIL_OFF) {
+        const gil_stats *g = &a->gil;
+        gb_counter_set(st, "gil_acquisitions", (double)g->acquisitions / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_switches", (double)g->switches / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_drop_requests", (double)g->drop_requests / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_forced_drops", (double)g->forced_drops / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_held_s", (double)g->held_ns / 1e9 / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_waited_s", (double)g->waited_ns / 1e9 / iters, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_held_p50_us", gil_hist_percentile(g->held_hist, 50) / 1e3, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_held_p99_us", gil_hist_percentile(g->held_hist, 99) / 1e3, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_wait_p50_us", gil_hist_percentile(g->waited_hist, 50) / 1e3, GB_COUNTER_DEFAULTS);
+        gb_counter_set(st, "gil_wait_p99_us", gil_hist_percentile(g->waited_hist, 99) / 1e3, GB_COUNTER_DEFAULTS);
+    }
     uint64_t kib = 0;
     if (pool_pss_kib(c->env->active_pool, &kib) == 0)
         gb_counter_set(st, "rss_kib", (double)kib, GB_COUNTER_DEFAULTS);
@@ -308,6 +345,8 @@ static void bench_body(gb_state *st, void *ctx)
     int rc = 0;
     while (gb_keep_running(st)) {
         pool_batch b;
+        if (c->wl->batch_begin)
+            c->wl->batch_begin(c->env->active_shared, c->tasks);
         rc = pool_run(c->env->active_pool, c->tasks, &b);
         if (rc < 0)
             break;
@@ -369,8 +408,11 @@ int runner_run_direct(bench_case *c, uint32_t batches, uint64_t *wall_ns, char *
         return -ENOMEM;
     run_acc a;
     memset(&a, 0, sizeof a);
+    a.rng = 0x2545F4914F6CDD1Dull;
     for (uint32_t i = 0; i < batches && rc == 0; i++) {
         pool_batch b;
+        if (c->wl->batch_begin)
+            c->wl->batch_begin(c->env->active_shared, c->tasks);
         rc = pool_run(c->env->active_pool, c->tasks, &b);
         if (rc == 0) {
             walls[i] = (double)b.wall_ns;

@@ -38,7 +38,8 @@ struct bench_case {
     pool_executor exec;
     pool_spawn spawn;
     gil_mode gil;
-    uint32_t switch_us;
+    uint32_t switch_us;   /* gil=on only, else 0 */
+    uint32_t check_ticks; /* gil=legacy */
     uint32_t workers;
     uint32_t tasks;
     pin_policy pin;

@@ -6,3 +6,12 @@ target_link_libraries(tvp-report PRIVATE tvp tvp_warnings m)
 install(TARGETS tvp-report RUNTIME DESTINATION bin)
 install(DIRECTORY scripts/gnuplot/ DESTINATION share/tvp/gnuplot FILES_MATCHING PATTERN "*.gp")
 
+
+# `cmake --build build --target bench` ends by drawing the charts: build tvp-report with it. The
+# bench target is defined after the parts are included, hence the deferred call.
+cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _tvp_report_wire_bench)
+function(_tvp_report_wire_bench)
+  if(TARGET bench)
+    add_dependencies(bench tvp-report)
+  endif()
+endfunction()

@@ -39,6 +39,7 @@ typedef struct pool_wshared {
     _Atomic uint32_t finished;  /* per-task: the worker has left its body */
     int32_t init_err;           /* worker_init() result */
     metrics_usage acc;          /* busy-period usage since the last batch started */
+    gil_stats gil;              /* lock statistics since the last batch started */
 } __attribute__((aligned(64))) pool_wshared;
 
 struct pool {
@@ -52,7 +53,9 @@ struct pool {
     uint64_t *term_ns;   /* when a timed-out lane was sent SIGTERM (0: never) */
     bool wedged;         /* a thread worker is stuck in a task: never join, never unmap */
     pid_t parent;        /* the coordinator's pid, checked by children */
+    gil *shared_gil;     /* threads and serial: the one lock of the "interpreter" */
     void *serial_wstate; /* serial: the coordinator is the worker */
+    gil_worker *serial_gil;
     bool serial_ready;   /* serial: worker_setup() succeeded */
     cpu_set_t saved_affinity;
     bool affinity_saved;
@@ -97,6 +100,27 @@ static bool stop_requested(const pool *p) { return p->cfg.stop && *p->cfg.stop; 
 
 /* ---- the worker body, shared by every executor ---- */
 
+/* The calling worker's handle on its interpreter lock: the pool's shared one for threads and
+ * serial, a private one for a process (created in the child; multiprocessing semantics). */
+static int worker_gil(pool *p, uint32_t w, gil_worker **out, gil **own)
+{
+    *out = NULL;
+    *own = NULL;
+    if (p->cfg.gil == GIL_OFF)
+        return 0;
+    gil *g = p->shared_gil;
+    if (p->cfg.executor == EXEC_PROCESSES) {
+        int rc = gil_create(p->cfg.gil, p->cfg.switch_us, p->cfg.check_ticks, 1, &g);
+        if (rc < 0)
+            return rc;
+        *own = g;
+        *out = gil_worker_attach(g, 0, &p->ws[w].gil);
+    } else {
+        *out = gil_worker_attach(g, w, &p->ws[w].gil);
+    }
+    return *out ? 0 : -EINVAL;
+}
+
 static int worker_setup(pool *p, uint32_t w, void **wstate)
 {
     *wstate = NULL;
@@ -118,15 +142,19 @@ static void worker_teardown(pool *p, void *wstate)
         p->cfg.wl->worker_fini(wstate);
 }
 
-static void run_task(pool *p, uint32_t w, void *wstate, uint32_t idx)
+/* Runs one task holding the interpreter lock, as a Python thread runs code: waiting for the lock
+ * is part of the task's time. */
+static void run_task(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t idx)
 {
     queue_slot *s = queue_slot_at(p->q, idx);
     wl_task t = {.index = idx, .worker = w, .shared = p->cfg.wl_shared, .wstate = wstate,
-                 .gil = NULL, .out = &s->out};
+                 .gil = g, .out = &s->out};
     s->cpu = pin_current_cpu();
     uint64_t c0 = metrics_thread_cpu_ns();
     s->start_ns = metrics_now_ns();
+    gil_take(g);
     int rc = p->cfg.wl->run(&t);
+    gil_drop(g);
     s->end_ns = metrics_now_ns();
     s->cpu_ns = metrics_thread_cpu_ns() - c0;
     s->err = rc;
@@ -137,7 +165,7 @@ static void run_task(pool *p, uint32_t w, void *wstate, uint32_t idx)
 
 /* Runs tasks until the queue is empty (or closed); one busy period is accounted if any ran.
  * Returns the last pop result (-EAGAIN: empty). */
-static int worker_drain(pool *p, uint32_t w, void *wstate, uint32_t max_tasks)
+static int worker_drain(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t max_tasks)
 {
     pool_wshared *me = &p->ws[w];
     metrics_usage start = {0, 0, 0};
@@ -148,7 +176,7 @@ static int worker_drain(pool *p, uint32_t w, void *wstate, uint32_t max_tasks)
             atomic_store_explicit(&me->busy, 1, memory_order_release);
             metrics_thread_usage(&start);
         }
-        run_task(p, w, wstate, idx);
+        run_task(p, w, wstate, g, idx);
     }
     if (ran) {
         metrics_usage now;
@@ -163,14 +191,18 @@ static int worker_drain(pool *p, uint32_t w, void *wstate, uint32_t max_tasks)
 static void worker_pool_body(pool *p, uint32_t w)
 {
     void *wstate;
+    gil_worker *g = NULL;
+    gil *own = NULL;
     pool_wshared *me = &p->ws[w];
     me->init_err = worker_setup(p, w, &wstate);
+    if (me->init_err == 0)
+        me->init_err = worker_gil(p, w, &g, &own);
     atomic_store_explicit(&me->ready, 1, memory_order_release);
     if (me->init_err < 0)
         return;
     for (;;) {
         uint32_t seq = queue_work_seq(p->q);
-        int rc = worker_drain(p, w, wstate, UINT32_MAX);
+        int rc = worker_drain(p, w, wstate, g, UINT32_MAX);
         if (rc != -EAGAIN)
             break; /* -ESHUTDOWN, or an unrecoverable lock */
         queue_wait_work(p->q, seq, 100);
@@ -178,6 +210,7 @@ static void worker_pool_body(pool *p, uint32_t w)
             break; /* orphaned: the harness is gone */
     }
     worker_teardown(p, wstate);
+    gil_destroy(own);
 }
 
 /* A per-task worker: one task, then leave. Its whole life is its busy period. */
@@ -186,14 +219,17 @@ static void worker_once_body(pool *p, uint32_t w)
     void *wstate;
     pool_wshared *me = &p->ws[w];
     metrics_usage start = {0, 0, 0}, end;
+    gil_worker *g = NULL;
+    gil *own = NULL;
     atomic_store_explicit(&me->busy, 1, memory_order_release);
     me->init_err = worker_setup(p, w, &wstate);
-    if (me->init_err == 0) {
+    if (me->init_err == 0 && (me->init_err = worker_gil(p, w, &g, &own)) == 0) {
         uint32_t idx;
         if (queue_pop(p->q, w, &idx) == 0)
-            run_task(p, w, wstate, idx);
+            run_task(p, w, wstate, g, idx);
         worker_teardown(p, wstate);
     }
+    gil_destroy(own);
     /* A thread's CPU clock and counters start at zero when it is created, a forked child's at
      * the fork: `start` zero is the whole life in both. */
     metrics_thread_usage(&end);
@@ -403,7 +439,8 @@ int pool_create(const pool_config *cfg, pool **out)
     if (!cfg || !cfg->wl || !cfg->wl->run || cfg->workers == 0 || cfg->max_tasks == 0 ||
         (unsigned)cfg->executor >= EXEC_COUNT || (unsigned)cfg->spawn >= SPAWN_COUNT ||
         (cfg->executor == EXEC_SERIAL && (cfg->workers != 1 || cfg->spawn != SPAWN_POOL)) ||
-        (cfg->plan && cfg->plan->workers == 0))
+        (cfg->plan && cfg->plan->workers == 0) || (unsigned)cfg->gil >= GIL_MODE_COUNT ||
+        (cfg->gil != GIL_OFF && (cfg->switch_us == 0 || cfg->check_ticks == 0)))
         return -EINVAL;
     pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -420,11 +457,16 @@ int pool_create(const pool_config *cfg, pool **out)
     p->ws = ws == MAP_FAILED ? NULL : ws;
     if (rc == 0)
         rc = queue_create(cfg->max_tasks, &p->q);
+    if (rc == 0 && cfg->gil != GIL_OFF && cfg->executor != EXEC_PROCESSES)
+        rc = gil_create(cfg->gil, cfg->switch_us, cfg->check_ticks, cfg->workers, &p->shared_gil);
     if (rc == 0 && cfg->executor == EXEC_SERIAL) {
         /* The coordinator is the worker; its affinity is restored in pool_destroy(). */
         p->affinity_saved = sched_getaffinity(0, sizeof p->saved_affinity, &p->saved_affinity) == 0;
         rc = worker_setup(p, 0, &p->serial_wstate);
         p->serial_ready = rc == 0;
+        gil *none;
+        if (rc == 0)
+            rc = worker_gil(p, 0, &p->serial_gil, &none);
     } else if (rc == 0 && cfg->spawn == SPAWN_POOL) {
         for (uint32_t w = 0; w < cfg->workers && rc == 0; w++)
             rc = spawn_lane(p, w);
@@ -441,8 +483,10 @@ int pool_create(const pool_config *cfg, pool **out)
 
 static void reset_accounts(pool *p)
 {
-    for (uint32_t w = 0; w < p->cfg.workers; w++)
+    for (uint32_t w = 0; w < p->cfg.workers; w++) {
         p->ws[w].acc = (metrics_usage){0, 0, 0};
+        memset(&p->ws[w].gil, 0, sizeof p->ws[w].gil);
+    }
 }
 
 /* After the last completion, waits until every worker has closed its busy period, so its usage is
@@ -465,7 +509,7 @@ static int run_serial(pool *p, uint32_t tasks)
 {
     int rc = queue_push_batch(p->q, tasks);
     if (rc == 0)
-        worker_drain(p, 0, p->serial_wstate, UINT32_MAX);
+        worker_drain(p, 0, p->serial_wstate, p->serial_gil, UINT32_MAX);
     return rc;
 }
 
@@ -574,8 +618,10 @@ int pool_run(pool *p, uint32_t tasks, pool_batch *out)
         return rc;
     quiesce(p);
     out->wall_ns = t1 - t0;
-    for (uint32_t w = 0; w < p->cfg.workers; w++)
+    for (uint32_t w = 0; w < p->cfg.workers; w++) {
         metrics_usage_add(&out->usage, p->ws[w].acc);
+        gil_stats_add(&out->gil, &p->ws[w].gil);
+    }
     if (p->cfg.executor != EXEC_SERIAL)
         metrics_usage_add(&out->usage, metrics_usage_sub(c1, c0));
     for (uint32_t i = 0; i < tasks; i++) {
@@ -640,6 +686,7 @@ void pool_destroy(pool *p)
         worker_teardown(p, p->serial_wstate);
     if (p->affinity_saved)
         sched_setaffinity(0, sizeof p->saved_affinity, &p->saved_affinity);
+    gil_destroy(p->shared_gil);
     queue_destroy(p->q);
     if (p->ws)
         munmap(p->ws, p->ws_len);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "gil.h"
 #include "metrics.h"
 #include "pin.h"
 #include "queue.h"
@@ -37,6 +38,9 @@ typedef struct pool_config {
     const pin_topo *topo;      /* NULL: no pinning */
     const pin_plan *plan;      /* NULL or a plan for `workers` */
     uint64_t timer_slack_ns;   /* set in every worker; 0 leaves it alone */
+    gil_mode gil;              /* the emulated interpreter lock, as Python would have it: */
+    uint32_t switch_us;        /*   threads share one; each process has its own; serial holds */
+    uint32_t check_ticks;      /*   its own alone. Workers hold it while running a task. */
     uint32_t respawn_budget;   /* process workers that may be replaced after dying */
     uint32_t task_timeout_ms;  /* 0: none. A process worker past it gets SIGTERM, then SIGKILL
                                 * after a grace period, and its task fails; a thread worker cannot
@@ -51,6 +55,7 @@ typedef struct pool_batch {
     metrics_usage usage;   /* workers' CPU and context switches (+ the coordinator's, outside serial) */
     uint32_t ok, failed;
     uint32_t respawns;     /* process workers replaced during the batch */
+    gil_stats gil;         /* every worker's lock statistics (zero with gil=off) */
 } pool_batch;
 
 typedef struct pool pool;

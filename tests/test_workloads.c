@@ -90,7 +90,7 @@ static void test_hash_identical_under_every_executor(void **state)
     assert_int_equal(pin_topo_load(&topo), 0);
     enum { TASKS = 12 };
     for (int algo = 0; algo < 2; algo++) {
-        wl_args a = {.v = {4096 + 7, algo}};
+        wl_args a = {.v = {4096 + 7, algo, 1000}}; /* bytes, algo, chunk: 5 updates */
         uint8_t ref[TASKS][64], got[TASKS][64];
         run_digests(w, &a, EXEC_SERIAL, SPAWN_POOL, 1, PIN_NONE, topo, TASKS, ref);
         for (uint32_t i = 1; i < TASKS; i++)
@@ -116,7 +116,7 @@ static void test_hash_check_rejects_a_wrong_digest(void **state)
 {
     (void)state;
     const workload *w = workload_find("hash");
-    wl_args a = {.v = {64, 0}};
+    wl_args a = {.v = {64, 0, 64}};
     void *shared;
     assert_int_equal(w->setup(&a, 2, &shared), 0);
     wl_out out;

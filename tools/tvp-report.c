@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -221,12 +222,15 @@ static void rpt_fmt_switch(long us, char *buf, size_t len)
         snprintf(buf, len, "%ld \xc2\xb5s", us);
 }
 
-/* A string for gnuplot: double-quoted, with its escapes; control characters dropped. */
+/* A string for gnuplot: double-quoted, with its escapes; control characters dropped. Backquotes
+ * become quotes: gnuplot runs `...` as a shell command even inside a string. */
 static void rpt_gp_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
+        if (*p == '`')
+            fputc('\'', f);
+        else if (*p == '"' || *p == '\\')
             fputc('\\', f), fputc(*p, f);
         else if (*p == '\n')
             fputs("\\n", f);
@@ -343,6 +347,7 @@ static void rpt_row_key(const results_table *t, size_t row, size_t run, char **k
                                            "switch_us", "workers", "pin", "tasks"};
     char *k = NULL, *p = NULL;
     size_t kn = 0, pn = 0;
+    bool first = true;
     FILE *kf = open_memstream(&k, &kn), *pf = open_memstream(&p, &pn);
     if (!kf || !pf) {
         fprintf(stderr, "tvp-report: out of memory\n");
@@ -358,8 +363,10 @@ static void rpt_row_key(const results_table *t, size_t row, size_t run, char **k
             continue;
         const char *v = rpt_cell(t, row, c);
         fprintf(kf, "\x1f%s=%s", t->cols[c], v);
-        if (*v && strcmp(t->cols[c], "hog") != 0)
-            fprintf(pf, "%s%s=%s", pn ? " " : "", t->cols[c], v);
+        if (*v && strcmp(t->cols[c], "hog") != 0) {
+            fprintf(pf, "%s%s=%s", first ? "" : " ", t->cols[c], v);
+            first = false;
+        }
     }
     fclose(kf);
     fclose(pf);
@@ -902,51 +909,92 @@ static int rpt_panel_end(rpt_panel_out *po)
     return rc ? -EIO : 0;
 }
 
-/* The chart-wide include: title, caption (the machines), layout. */
-static int rpt_chart_vars(rpt *r, enum rpt_chart_id id, int panels, int cols, int panel_h, const char *extra_note)
+/* The caption under a chart: one line per run (the machine), then the chart's note. */
+static char *rpt_caption(const rpt *r, const char *note, int *lines)
+{
+    char *cap = NULL;
+    size_t caplen = 0;
+    FILE *cf = open_memstream(&cap, &caplen);
+    if (!cf) {
+        fprintf(stderr, "tvp-report: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < r->n_runs; i++) {
+        const rpt_run *ru = &r->runs[i];
+        fprintf(cf, "%s%s: %s, ", i ? "\n" : "", ru->label, ru->cpu);
+        if (ru->usable > 0)
+            fprintf(cf, "%ld usable CPUs", ru->usable);
+        else
+            fputs("usable CPUs unknown", cf);
+        fprintf(cf, ", profile %s, started %s", ru->profile, ru->started);
+    }
+    if (note && *note)
+        fprintf(cf, "\n%s", note);
+    fclose(cf);
+    *lines = (int)r->n_runs + (note && *note ? 1 : 0);
+    return cap;
+}
+
+/* The legend of the chart: arrays K_*, laid out in columns under the panels. */
+static int rpt_write_keys(rpt *r, FILE *f, int width)
+{
+    size_t n = r->n_keys, maxlen = 1;
+    for (size_t i = 0; i < n; i++)
+        maxlen = strlen(r->keys[i].label) > maxlen ? strlen(r->keys[i].label) : maxlen;
+    int colw = 6 * (int)maxlen + 70, cols = (width - 40) / colw;
+    cols = cols < 1 ? 1 : cols > (int)n ? (int)(n ? n : 1) : cols;
+    int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
+    fprintf(f, "K_N = %zu\nK_COLS = %d\n", n, cols);
+    fprintf(f, "array K_T[%zu]\narray K_C[%zu]\narray K_DT[%zu]\narray K_PT[%zu]\narray K_W[%zu]\n", n ? n : 1,
+            n ? n : 1, n ? n : 1, n ? n : 1, n ? n : 1);
+    fputs("K_T[1] = \"\"\nK_C[1] = \"#000000\"\nK_DT[1] = 1\nK_PT[1] = -1\nK_W[1] = 0\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const rpt_key *k = &r->keys[i];
+        fprintf(f, "K_T[%zu] = ", i + 1);
+        rpt_gp_str(f, k->label);
+        fprintf(f, "\nK_C[%zu] = \"%s\"\nK_DT[%zu] = %d\nK_PT[%zu] = %d\nK_W[%zu] = %d\n", i + 1, k->color, i + 1,
+                k->dt, i + 1, k->pt, i + 1, k->kind);
+    }
+    r->n_keys = 0;
+    return n ? rows * 18 + 20 : 0;
+}
+
+/* The chart-wide include: title, caption (the machines), legend, layout. */
+static int rpt_chart_vars(rpt *r, enum rpt_chart_id id, int panels, int cols, int panel_h, const char *note)
 {
     rpt_chart *ch = &r->charts[id];
     char *path = rpt_asprintf("%s/%s.vars.gp", r->work, ch->name);
     FILE *f = rpt_open(path);
     free(path);
-    if (!f)
+    if (!f) {
+        r->n_keys = 0;
         return -EIO;
+    }
     int rows = (panels + cols - 1) / cols;
     int width = cols == 1 ? 1000 : 1280;
-    int caption_lines = (int)r->n_runs + (extra_note && *extra_note ? 1 : 0);
-    int top = 56, bottom = 58 + 15 * caption_lines;
-    int height = top + bottom + rows * panel_h;
     fprintf(f, "# %s: written by tvp-report; draw with\n#   gnuplot -e \"TVP_WORK='%s'; TVP_OUT='%s/%s'; "
                "TVP_GP='%s'\" %s/%s.gp\n",
             ch->name, r->work, r->o.out, ch->name, r->o.scripts, r->o.scripts, ch->name);
+    int key_h = rpt_write_keys(r, f, width), lines;
+    char *cap = rpt_caption(r, note, &lines);
+    /* Below the panels: tic labels and the x label, the legend, the caption. */
+    int xlab = id == CH_THROUGHPUT || id == CH_LATENCY ? 100 : id == CH_CPU ? 40 : 60;
+    int cap_h = 15 * lines + 14, top = 66, bottom = xlab + key_h + cap_h;
+    int height = top + bottom + rows * panel_h;
     fprintf(f, "TVP_TITLE = ");
     rpt_gp_str(f, ch->title);
+    fprintf(f, "\nTVP_CAPTION = ");
+    rpt_gp_str(f, cap);
+    free(cap);
     fprintf(f, "\nTVP_NP = %d\nTVP_ROWS = %d\nTVP_COLS = %d\nTVP_W = %d\nTVP_H = %d\n", panels, rows, cols,
             width, height);
-    /* Margins (screen fractions) leave room for the title above and the caption below. */
-    fprintf(f, "TVP_ML = %.4f\nTVP_MR = %.4f\nTVP_MB = %.4f\nTVP_MT = %.4f\n", 78.0 / width,
+    /* Margins (screen fractions) leave room for the title above and legend + caption below. */
+    fprintf(f, "TVP_ML = %.4f\nTVP_MR = %.4f\nTVP_MB = %.4f\nTVP_MT = %.4f\n", 80.0 / width,
             1.0 - 24.0 / width, (double)bottom / height, 1.0 - (double)top / height);
-    fprintf(f, "TVP_SX = %.4f\nTVP_SY = %.4f\n", 90.0 / width, 84.0 / height);
-    fprintf(f, "TVP_CAPY = %.4f\n", (15.0 * caption_lines - 4.0) / height);
-    fprintf(f, "TVP_NRUNS = %zu\n", r->n_runs);
-    char *cap = NULL;
-    size_t caplen = 0;
-    FILE *cf = open_memstream(&cap, &caplen);
-    for (size_t i = 0; cf && i < r->n_runs; i++) {
-        const rpt_run *ru = &r->runs[i];
-        fprintf(cf, "%s%s: %s, %ld usable CPUs, profile %s, %s", i ? "\n" : "", ru->label, ru->cpu, ru->usable,
-                ru->profile, ru->started);
-        if (ru->usable <= 0)
-            fprintf(cf, " (usable CPUs unknown)");
-    }
-    if (cf && extra_note && *extra_note)
-        fprintf(cf, "\n%s", extra_note);
-    if (cf)
-        fclose(cf);
-    fprintf(f, "TVP_CAPTION = ");
-    rpt_gp_str(f, cap ? cap : "");
-    free(cap);
-    fprintf(f, "\narray TVP_USABLE[%zu]\narray TVP_RUN[%zu]\n", r->n_runs, r->n_runs);
+    fprintf(f, "TVP_SX = %.4f\nTVP_SY = %.4f\n", 95.0 / width, (xlab + 34.0) / height);
+    fprintf(f, "TVP_CAPY = %.4f\nTVP_KEYB = %.4f\nTVP_KEYY = %.4f\n", (15.0 * lines - 4.0) / height,
+            (double)cap_h / height, (double)(cap_h + key_h) / height);
+    fprintf(f, "TVP_NRUNS = %zu\narray TVP_USABLE[%zu]\narray TVP_RUN[%zu]\n", r->n_runs, r->n_runs, r->n_runs);
     for (size_t i = 0; i < r->n_runs; i++) {
         fprintf(f, "TVP_USABLE[%zu] = %ld\nTVP_RUN[%zu] = ", i + 1, r->runs[i].usable, i + 1);
         rpt_gp_str(f, r->runs[i].label);
@@ -962,6 +1010,7 @@ static void rpt_skip(rpt *r, enum rpt_chart_id id, const char *why)
     rpt_chart *ch = &r->charts[id];
     snprintf(ch->note, sizeof ch->note, "%s", why);
     ch->drawn = false;
+    r->n_keys = 0;
     fprintf(stderr, "tvp-report: skipping %s chart: %s\n", ch->name, why);
 }
 
@@ -993,9 +1042,25 @@ static void rpt_write_lines(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
         for (int k = 0; k < ny; k++) {
             double v = c->v[ycols[k]];
             fprintf(po->dat, isnan(v) ? "\tNaN" : "\t%.9g", v);
+            rpt_y(po, v);
         }
         fputc('\n', po->dat);
     }
+}
+
+/* Whether some configuration has several ok repetitions (medians and whiskers mean something). */
+static bool rpt_has_spread(const rpt *r)
+{
+    for (size_t i = 0; i < r->n_cfgs; i++)
+        if (r->cfgs[i].n_ok > 1)
+            return true;
+    return false;
+}
+
+/* How the shown values were folded from repetitions, for the chart captions. */
+static const char *rpt_rep_note(const rpt *r)
+{
+    return rpt_has_spread(r) ? "median of the repetitions" : "one repetition per configuration (no spread measured)";
 }
 
 static int rpt_chart_speedup(rpt *r)
@@ -1013,6 +1078,9 @@ static int rpt_chart_speedup(rpt *r)
     long xmax = 1;
     for (size_t i = 0; i < l.n; i++)
         xmax = l.v[i]->workers > xmax ? l.v[i]->workers : xmax;
+    rpt_key_add(r, "ideal (speedup = workers)", "#000000", 2, -1, 1);
+    rpt_key_add(r, "serial (1x)", "#888888", 3, -1, 1);
+    rpt_key_add(r, "usable CPUs", "#009E73", 4, -1, 1);
     int rc = 0;
     for (size_t k = 0; k < np && rc == 0; k++) {
         rpt_panel_out po;
@@ -1026,10 +1094,12 @@ static int rpt_chart_speedup(rpt *r)
         }
         rc = rpt_panel_end(&po) ? -EIO : rc;
     }
-    if (rc == 0)
-        rc = rpt_chart_vars(r, CH_SPEEDUP, (int)np, rpt_cols_for((int)np), 330,
-                            "speedup = serial batch time / batch time, same workload and parameters; "
-                            "median of the repetitions");
+    if (rc == 0) {
+        char note[256];
+        snprintf(note, sizeof note, "speedup = serial batch time / batch time, same workload and parameters; %s",
+                 rpt_rep_note(r));
+        rc = rpt_chart_vars(r, CH_SPEEDUP, (int)np, rpt_cols_for((int)np), 330, note);
+    }
     free(l.v);
     return rc;
 }
@@ -1084,13 +1154,15 @@ static size_t rpt_write_bars(const rpt *r, rpt_panel_out *po, const rpt_list *l,
     double width = 0.8 / (double)r->n_runs;
     size_t cat = 0, bars = 0;
     char (*labels)[96] = rpt_xmalloc((p->to - p->from + 1) * sizeof *labels);
-    rpt_series(po, "bars", "#000000", 1, 7);
+    const rpt_cfg *prev = NULL;
+    rpt_block(po, "bars: x, value, low, high, colour, text, width");
     for (size_t i = p->from; i < p->to; i++) {
         const rpt_cfg *c = l->v[i];
         if (!rpt_bar_member(l, p, c) || isnan(c->v[m]))
             continue;
-        if (bars && rpt_cmp_cfg_key(l->v[i - 1], c, &s) != 0)
+        if (prev && rpt_cmp_cfg_key(prev, c, &s) != 0)
             cat++;
+        prev = c;
         rpt_cat_label(c, labels[cat], sizeof labels[cat]);
         double x = (double)cat + ((double)c->run - (double)(r->n_runs - 1) / 2.0) * width;
         char color[8], text[32];
@@ -1102,14 +1174,17 @@ static size_t rpt_write_bars(const rpt *r, rpt_panel_out *po, const rpt_list *l,
             fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u", x, c->v[m] * scale, c->v[m2] * scale, c->v[m3] * scale,
                     rpt_rgb(color));
         }
-        rpt_fmt_rate(c->v[m] * scale, text, sizeof text);
+        rpt_y(po, c->v[m] * scale);
+        rpt_y(po, (m2 < 0 ? c->lo[m] : c->v[m]) * scale);
+        rpt_y(po, (m2 < 0 ? c->hi[m] : c->v[m3]) * scale);
+        rpt_fmt_rate(c->v[m], text, sizeof text);
         fputc('\t', po->dat);
         rpt_dat_str(po->dat, text);
         fprintf(po->dat, "\t%.4f\n", width);
         bars++;
     }
     if (bars) {
-        rpt_series(po, "categories", "#000000", 1, 7);
+        rpt_block(po, "categories: x, label");
         for (size_t k = 0; k <= cat; k++) {
             fprintf(po->dat, "%zu\t", k);
             rpt_dat_str(po->dat, labels[k]);
@@ -1121,24 +1196,41 @@ static size_t rpt_write_bars(const rpt *r, rpt_panel_out *po, const rpt_list *l,
     return bars;
 }
 
-/* Legend entries for bar charts: one per run when overlaid, else the executor colours. */
-static void rpt_bar_legend(const rpt *r, FILE *gp)
+/* Legend entries for bar charts: the runs when overlaid (the colours of the bars). */
+static void rpt_run_keys(rpt *r)
 {
-    fprintf(gp, "array L_T[%zu]\narray L_C[%zu]\n", r->n_runs > 1 ? r->n_runs : 1, r->n_runs > 1 ? r->n_runs : 1);
-    fprintf(gp, "L_N = %zu\n", r->n_runs > 1 ? r->n_runs : 0);
-    for (size_t i = 0; r->n_runs > 1 && i < r->n_runs; i++) {
-        fprintf(gp, "L_T[%zu] = ", i + 1);
-        rpt_gp_str(gp, r->runs[i].label);
-        fprintf(gp, "\nL_C[%zu] = ", i + 1);
-        rpt_gp_str(gp, rpt_run_color(i));
-        fputc('\n', gp);
+    for (size_t i = 0; r->n_runs > 1 && i < r->n_runs; i++)
+        rpt_key_add(r, r->runs[i].label, rpt_run_color(i), 1, -1, 2);
+}
+
+/* The largest value of a metric among a panel's bars. */
+static double rpt_bar_max(const rpt_list *l, const rpt_panel *p, int m)
+{
+    double mx = 0;
+    for (size_t i = p->from; i < p->to; i++)
+        if (rpt_bar_member(l, p, l->v[i]) && l->v[i]->v[m] > mx)
+            mx = l->v[i]->v[m];
+    return mx;
+}
+
+/* A unit that keeps the axis labels short: tasks/s, thousand or million tasks/s. */
+static double rpt_rate_scale(double max, const char **label)
+{
+    if (max >= 2e6) {
+        *label = "million tasks per second";
+        return 1e-6;
     }
+    if (max >= 2e4) {
+        *label = "thousand tasks per second";
+        return 1e-3;
+    }
+    *label = "tasks per second";
+    return 1;
 }
 
 typedef struct rpt_bar_spec {
     enum rpt_chart_id id;
     int m, m2, m3;
-    double scale;
     rpt_pred pick;
     const char *empty, *note;
     int panel_h;
@@ -1152,6 +1244,12 @@ static int rpt_chart_bars(rpt *r, const rpt_bar_spec *b)
     rpt_panel p[64];
     size_t np = rpt_panels(&l, p, 64);
     int rc = 0, drawn = 0;
+    if (b->m2 >= 0) {
+        rpt_key_add(r, "p50", "#444444", 1, 7, 3);
+        rpt_key_add(r, "p90", "#444444", 1, 9, 3);
+        rpt_key_add(r, "p99", "#444444", 1, 5, 3);
+    }
+    rpt_run_keys(r);
     for (size_t k = 0; k < np && rc == 0; k++) {
         rpt_panel_out po;
         char title[256], wtitle[300];
@@ -1164,16 +1262,25 @@ static int rpt_chart_bars(rpt *r, const rpt_bar_spec *b)
         else
             snprintf(wtitle, sizeof wtitle, "%s", title);
         rc = rpt_panel_begin(r, &po, r->charts[b->id].name, drawn + 1, wtitle);
-        size_t bars = rc == 0 ? rpt_write_bars(r, &po, &l, &p[k], b->m, b->m2, b->m3, b->scale) : 0;
-        if (rc == 0)
-            rpt_bar_legend(r, po.gp);
+        const char *ylabel = "task latency (\xc2\xb5s)";
+        double scale = b->m2 < 0 ? rpt_rate_scale(rpt_bar_max(&l, &p[k], b->m), &ylabel) : 1.0;
+        size_t bars = rc == 0 ? rpt_write_bars(r, &po, &l, &p[k], b->m, b->m2, b->m3, scale) : 0;
+        if (rc == 0) {
+            fprintf(po.gp, "P_YLABEL = ");
+            rpt_gp_str(po.gp, ylabel);
+            fputc('\n', po.gp);
+        }
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn += bars > 0;
     }
     if (rc == 0 && drawn == 0)
         rpt_skip(r, b->id, b->empty);
     else if (rc == 0)
-        rc = rpt_chart_vars(r, b->id, drawn, rpt_cols_for(drawn), b->panel_h, b->note);
+        rc = rpt_chart_vars(r, b->id, drawn, rpt_cols_for(drawn), b->panel_h,
+                            b->note ? b->note
+                            : rpt_has_spread(r)
+                                ? "bar: median of the repetitions, whiskers: the fastest and the slowest repetition"
+                                : "one repetition per configuration: no whiskers (run the default profile for spread)");
     free(l.v);
     return rc;
 }
@@ -1200,6 +1307,31 @@ static bool rpt_convoy_keep(const rpt_list *l, size_t i, const rpt_sort_ctx *s)
     return true;
 }
 
+static const char *rpt_hog_color(const rpt_cfg *c);
+
+/* The distinct switch intervals of a panel, for the x tics: P_XT = "100 1000 5000". */
+typedef struct rpt_xt {
+    long v[32];
+    size_t n;
+} rpt_xt;
+
+static void rpt_xt_add(rpt_xt *x, long v)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i] == v)
+            return;
+    if (x->n < 32)
+        x->v[x->n++] = v;
+}
+
+static void rpt_xt_write(const rpt_xt *x, FILE *gp)
+{
+    fputs("P_XT = \"", gp);
+    for (size_t i = 0; i < x->n; i++)
+        fprintf(gp, "%s%ld", i ? " " : "", x->v[i]);
+    fputs("\"\n", gp);
+}
+
 static void rpt_convoy_refs(const rpt *r, rpt_panel_out *po, const rpt_list *l, const rpt_panel *p, long xlo,
                             long xhi)
 {
@@ -1207,11 +1339,13 @@ static void rpt_convoy_refs(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
         const rpt_cfg *c = l->v[i];
         if (c->switch_us >= 0)
             continue;
-        char label[256], full[300];
+        char label[256], full[300], color[8];
         rpt_label(r, c, false, true, label, sizeof label);
-        snprintf(full, sizeof full, "%s (no switch interval), p99", label);
-        rpt_series(po, full, "#444444", rpt_per_task(c) ? 2 : 4, -1);
+        snprintf(full, sizeof full, "%s, no GIL (p99)", label);
+        rpt_tint(rpt_hog_color(c), color);
+        rpt_series(po, full, color, 4, -1);
         fprintf(po->dat, "%ld\t%.9g\tNaN\n%ld\t%.9g\tNaN\n", xlo, c->v[M_P99], xhi, c->v[M_P99]);
+        rpt_y(po, c->v[M_P99]);
     }
 }
 
@@ -1229,23 +1363,30 @@ static int rpt_convoy_panel(rpt *r, rpt_panel_out *po, const rpt_list *l, const 
     long xlo = -1, xhi = -1;
     size_t n = 0;
     const rpt_cfg *prev = NULL;
+    rpt_xt xt = {.n = 0};
     for (size_t i = p->from; i < p->to; i++) {
         const rpt_cfg *c = l->v[i];
         if (c->switch_us < 0 || !rpt_convoy_keep(l, i, s))
             continue;
+        rpt_xt_add(&xt, c->switch_us);
         if (!prev || rpt_cmp_cfg_key(prev, c, s) != 0) {
             char label[256];
             rpt_label(r, c, false, true, label, sizeof label);
             rpt_series(po, label, rpt_hog_color(c), 1, rpt_point_type(c));
         }
         fprintf(po->dat, "%ld\t%.9g\t%.9g\n", c->switch_us, c->v[M_P99], c->v[M_P50]);
+        rpt_y(po, c->v[M_P99]);
+        rpt_y(po, c->v[M_P50]);
         xlo = xlo < 0 || c->switch_us < xlo ? c->switch_us : xlo;
         xhi = c->switch_us > xhi ? c->switch_us : xhi;
         prev = c;
         n++;
     }
-    if (n)
+    if (n) {
         rpt_convoy_refs(r, po, l, p, xlo, xhi);
+        fprintf(po->gp, "P_XMIN = %ld\nP_XMAX = %ld\n", xlo, xhi);
+        rpt_xt_write(&xt, po->gp);
+    }
     return (int)n;
 }
 
@@ -1257,6 +1398,8 @@ static int rpt_chart_convoy(rpt *r)
     rpt_panel p[16];
     size_t np = rpt_panels(&l, p, 16);
     int rc = 0, drawn = 0;
+    rpt_key_add(r, "p99 (solid)", "#444444", 1, -1, 1);
+    rpt_key_add(r, "p50 (dashed)", "#444444", 2, -1, 1);
     for (size_t k = 0; k < np && rc == 0; k++) {
         rpt_panel_out po;
         char title[256];
@@ -1316,7 +1459,7 @@ static void rpt_cpu_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, co
 {
     size_t per_group = cats->n * r->n_runs;
     double width = 0.84 / (double)per_group;
-    rpt_series(po, "bars", "#000000", 1, 7);
+    rpt_block(po, "bars: x, value, value, value, colour, text, width");
     for (size_t g = 0; g < np; g++) {
         for (size_t i = p[g].from; i < p[g].to; i++) {
             const rpt_cfg *c = l->v[i];
@@ -1332,13 +1475,19 @@ static void rpt_cpu_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, co
                 snprintf(color, sizeof color, "%s", rpt_run_color(c->run));
             else
                 rpt_bar_color(r, c, color);
-            snprintf(text, sizeof text, "%.2g", v);
+            if (v == 0)
+                snprintf(text, sizeof text, "0");
+            else if (v < 0.01)
+                snprintf(text, sizeof text, "<0.01");
+            else
+                snprintf(text, sizeof text, "%.2f", v);
             fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u\t", x, v, v, v, rpt_rgb(color));
             rpt_dat_str(po->dat, text);
             fprintf(po->dat, "\t%.4f\n", width);
+            rpt_y(po, v);
         }
     }
-    rpt_series(po, "groups", "#000000", 1, 7);
+    rpt_block(po, "groups: x, label");
     for (size_t g = 0; g < np; g++) {
         char title[256];
         rpt_panel_title(&p[g], title, sizeof title);
@@ -1347,24 +1496,22 @@ static void rpt_cpu_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, co
         fputc('\n', po->dat);
     }
     fprintf(po->gp, "P_NCAT = %zu\n", np);
-    /* Legend: categories (one run) or runs. */
-    size_t nl = r->n_runs > 1 ? r->n_runs : cats->n;
-    fprintf(po->gp, "array L_T[%zu]\narray L_C[%zu]\nL_N = %zu\n", nl, nl, nl);
-    for (size_t i = 0; i < nl; i++) {
-        char label[96], color[8];
-        if (r->n_runs > 1) {
-            snprintf(label, sizeof label, "%s", r->runs[i].label);
-            snprintf(color, sizeof color, "%s", rpt_run_color(i));
-        } else {
+}
+
+/* Legend of the CPU chart: the bar colours (categories, or runs when overlaid), the CPU line. */
+static void rpt_cpu_keys(rpt *r, const rpt_cats *cats)
+{
+    if (r->n_runs > 1) {
+        rpt_run_keys(r);
+    } else {
+        for (size_t i = 0; i < cats->n; i++) {
+            char label[96], color[8];
             rpt_cat_label(cats->v[i], label, sizeof label);
             rpt_bar_color(r, cats->v[i], color);
+            rpt_key_add(r, label, color, 1, -1, 2);
         }
-        fprintf(po->gp, "L_T[%zu] = ", i + 1);
-        rpt_gp_str(po->gp, label);
-        fprintf(po->gp, "\nL_C[%zu] = ", i + 1);
-        rpt_gp_str(po->gp, color);
-        fputc('\n', po->gp);
     }
+    rpt_key_add(r, "usable CPUs", "#009E73", 4, -1, 1);
 }
 
 static int rpt_chart_cpu(rpt *r)
@@ -1383,6 +1530,7 @@ static int rpt_chart_cpu(rpt *r)
     for (size_t i = 0; i < l.n; i++)
         rpt_cat_index(&cats, l.v[i]);
     qsort(cats.v, cats.n, sizeof *cats.v, rpt_cmp_cat);
+    rpt_cpu_keys(r, &cats);
     static const struct {
         const char *title;
         int metric;
@@ -1409,7 +1557,11 @@ static int rpt_chart_cpu(rpt *r)
 /* ------------------------------------------------------------------------------------------ */
 /* Chart 5: memory vs workers                                                                   */
 
-static bool rpt_pick_mem(const rpt *r, const rpt_cfg *c) { return rpt_main_view(r, c) && rpt_has(c, M_RSS); }
+/* Per-task rows are left out: their workers are gone when the harness samples PSS. */
+static bool rpt_pick_mem(const rpt *r, const rpt_cfg *c)
+{
+    return rpt_main_view(r, c) && rpt_has(c, M_RSS) && !rpt_per_task(c);
+}
 
 static int rpt_chart_memory(rpt *r)
 {
@@ -1441,8 +1593,8 @@ static int rpt_chart_memory(rpt *r)
     }
     if (rc == 0)
         rc = rpt_chart_vars(r, CH_MEMORY, (int)np, rpt_cols_for((int)np), 300,
-                            "memory = proportional set size (PSS) of the harness and its workers; "
-                            "shared pages are split between the processes that map them");
+                            "PSS of the harness and its workers (shared pages split between the processes that map "
+                            "them); per-task spawning left out: its workers are gone when PSS is sampled");
     free(l.v);
     return rc;
 }
@@ -1506,7 +1658,8 @@ static int rpt_spawn_workload_dash(const char *wl) { return 1 + rpt_rank(wl, rpt
 /* Spawn cost panel; returns the number of points and counts the ones left out (<= 0). */
 static size_t rpt_spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size_t *dropped)
 {
-    qsort(l->v, l->n, sizeof *l->v, rpt_cmp_spawn);
+    if (l->n)
+        qsort(l->v, l->n, sizeof *l->v, rpt_cmp_spawn);
     size_t n = 0;
     const rpt_cfg *prev = NULL;
     for (size_t i = 0; i < l->n; i++) {
@@ -1526,6 +1679,7 @@ static size_t rpt_spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size
             free(full);
         }
         fprintf(po->dat, "%ld\t%.9g\n", c->workers, cost);
+        rpt_y(po, cost);
         prev = c;
         n++;
     }
@@ -1551,6 +1705,7 @@ static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, rpt_list *l)
             free(full);
         }
         fprintf(po->dat, "%ld\t%.9g\n", c->workers, c->v[M_WALL] / (double)c->tasks * 1e6);
+        rpt_y(po, c->v[M_WALL] / (double)c->tasks * 1e6);
     }
     return l->n;
 }
@@ -1572,10 +1727,10 @@ static int rpt_chart_costs(rpt *r)
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn++;
     }
-    char note[256] = "";
-    if (dropped)
-        snprintf(note, sizeof note, "%zu point(s) where per-task was not slower than the pool left out (log scale)",
-                 dropped);
+    char note[320];
+    snprintf(note, sizeof note, "a wall-time difference: where tasks wait, spawning overlaps the waits, so noop "
+                                "gives the cleanest figure%s",
+             dropped ? "; points where per-task was not slower than the pool are left out (log scale)" : "");
     if (rc == 0 && drawn == 0)
         rpt_skip(r, CH_COSTS, "no pool/per-task pairs with the same parameters and no sched_* rows");
     else if (rc == 0)
@@ -1624,10 +1779,12 @@ static size_t rpt_gil_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
     size_t n = 0;
     const rpt_cfg *prev = NULL;
     long xlo = -1, xhi = -1;
+    rpt_xt xt = {.n = 0};
     for (size_t i = p->from; i < p->to; i++) {
         const rpt_cfg *c = l->v[i];
         if (!rpt_gil_keep(l, i) || isnan(c->v[metric]))
             continue;
+        rpt_xt_add(&xt, c->switch_us);
         if (!prev || rpt_cmp_cfg_key(prev, c, &s) != 0) {
             char label[256], full[300];
             rpt_label(r, c, false, false, label, sizeof label);
@@ -1635,6 +1792,7 @@ static size_t rpt_gil_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
             rpt_series(po, full, rpt_color(c), rpt_dash(c), rpt_point_type(c));
         }
         fprintf(po->dat, "%ld\t%.9g\n", c->switch_us, c->v[metric]);
+        rpt_y(po, c->v[metric]);
         xlo = xlo < 0 || c->switch_us < xlo ? c->switch_us : xlo;
         xhi = c->switch_us > xhi ? c->switch_us : xhi;
         prev = c;
@@ -1654,6 +1812,11 @@ static size_t rpt_gil_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
         snprintf(full, sizeof full, "%s without GIL", label);
         rpt_series(po, full, rpt_color(off), 3, -1);
         fprintf(po->dat, "%ld\t%.9g\n%ld\t%.9g\n", xlo, off->v[metric], xhi, off->v[metric]);
+        rpt_y(po, off->v[metric]);
+    }
+    if (n) {
+        fprintf(po->gp, "P_XMIN = %ld\nP_XMAX = %ld\n", xlo, xhi);
+        rpt_xt_write(&xt, po->gp);
     }
     return n;
 }
@@ -1732,20 +1895,30 @@ static bool rpt_file_ok(const char *path)
 static int rpt_render(rpt *r)
 {
     int failed = 0;
+    bool no_gnuplot = false;
     for (int i = 0; i < CH_COUNT; i++) {
         rpt_chart *ch = &r->charts[i];
         if (!ch->drawn)
             continue;
+        if (no_gnuplot) {
+            snprintf(ch->note, sizeof ch->note, "gnuplot not found: install it (scripts/deps.sh installs "
+                                                "gnuplot-nox), then run make plots");
+            failed++;
+            continue;
+        }
         int rc = rpt_run_gnuplot(r, ch);
         char *png = rpt_asprintf("%s/%s.png", r->o.out, ch->name), *svg = rpt_asprintf("%s/%s.svg", r->o.out, ch->name);
         ch->rendered = rc == 0 && rpt_file_ok(png) && rpt_file_ok(svg);
-        if (!ch->rendered) {
-            snprintf(ch->note, sizeof ch->note, "gnuplot could not draw this chart (see the messages of tvp-report)");
-            failed++;
-            if (rc == -ENOENT)
-                break;
-        } else {
+        if (ch->rendered) {
             printf("tvp-report: %s (+ .svg)\n", png);
+        } else {
+            no_gnuplot = rc == -ENOENT;
+            if (no_gnuplot)
+                snprintf(ch->note, sizeof ch->note, "gnuplot not found: install it (scripts/deps.sh installs "
+                                                    "gnuplot-nox), then run make plots");
+            else
+                snprintf(ch->note, sizeof ch->note, "gnuplot could not draw this chart (see the messages of tvp-report)");
+            failed++;
         }
         free(png);
         free(svg);
@@ -1871,7 +2044,7 @@ static void rpt_finding_workload(const rpt *r, FILE *f, size_t run, const rpt_pa
     rpt_speedup_sentence(r, f, run, p, w);
     fputs(".", f);
     if (!isnan(util) && verdict && strcmp(p->workload, "noop") != 0) {
-        fprintf(f, " The serial run keeps %.2f CPU busy: ", util);
+        fprintf(f, util < 0.1 ? " The serial run keeps %.3f CPU busy: " : " The serial run keeps %.2f CPU busy: ", util);
         if (util >= 0.7)
             fprintf(f, "work competes for the %ld usable CPUs, so no executor can pass %ldx, and a GIL "
                        "serialises threads.", ru->usable, ru->usable);
@@ -2075,7 +2248,7 @@ static const char rpt_css[] =
     "h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}"
     "h3{font-size:1.05em}table{border-collapse:collapse;font-size:.9em}"
     "th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}"
-    "th{background:#f4f4f4}figure{margin:1.2em 0 2.2em}figure img{max-width:100%;height:auto;"
+    "th{background:#f4f4f4}.machine td{word-break:break-word}figure{margin:1.2em 0 2.2em}figure img{max-width:100%;height:auto;"
     "border:1px solid #eee}figcaption{max-width:80em;margin-top:.4em}.skip{color:#8a5a00;background:#fff7e6;"
     "border-left:4px solid #e6a700;padding:.4em .8em}.bad{color:#a00}.findings li{margin:.3em 0}"
     "nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}";
@@ -2087,34 +2260,46 @@ static const char rpt_js[] =
     "document.body.setAttribute('data-images-total',String(im.length));"
     "document.body.setAttribute('data-images-loaded',String(ok));});";
 
+/* One machine fact of every run: a row of the machine table (runs are columns). */
+static void rpt_html_fact(const rpt *r, FILE *f, const char *name, size_t off)
+{
+    fprintf(f, "<tr><th>%s</th>", name);
+    for (size_t i = 0; i < r->n_runs; i++) {
+        const char *v = *(char *const *)((const char *)&r->runs[i] + off);
+        fputs("<td>", f);
+        rpt_html_esc(f, v);
+        fputs("</td>", f);
+    }
+    fputs("</tr>\n", f);
+}
+
 static void rpt_html_machine(const rpt *r, FILE *f)
 {
-    fputs("<table><tr><th>run</th><th>host</th><th>CPU model</th><th>usable CPUs</th><th>topology</th>"
-          "<th>kernel</th><th>compiler</th><th>profile</th><th>started (UTC)</th><th>commit</th><th>status</th>"
-          "<th>CSV</th></tr>\n",
-          f);
+    static const struct {
+        const char *name;
+        size_t off;
+    } facts[] = {{"host", offsetof(rpt_run, host)},           {"CPU model", offsetof(rpt_run, cpu)},
+                 {"usable cpuset", offsetof(rpt_run, cpuset)}, {"topology", offsetof(rpt_run, topology)},
+                 {"kernel", offsetof(rpt_run, kernel)},         {"compiler", offsetof(rpt_run, compiler)},
+                 {"profile", offsetof(rpt_run, profile)},       {"started (UTC)", offsetof(rpt_run, started)},
+                 {"git commit", offsetof(rpt_run, commit)},     {"run status", offsetof(rpt_run, status)},
+                 {"CSV", offsetof(rpt_run, csv)}};
+    fputs("<table class=\"machine\"><tr><th>run</th>", f);
     for (size_t i = 0; i < r->n_runs; i++) {
-        const rpt_run *ru = &r->runs[i];
-        const char *cells[] = {ru->label, ru->host, ru->cpu, NULL, ru->topology, ru->kernel, ru->compiler,
-                               ru->profile, ru->started, ru->commit, ru->status, ru->csv};
-        fputs("<tr>", f);
-        for (size_t k = 0; k < sizeof cells / sizeof *cells; k++) {
-            fputs("<td>", f);
-            if (k == 3) {
-                if (ru->usable > 0)
-                    fprintf(f, "%ld", ru->usable);
-                else
-                    fputs("unknown", f);
-                fputs(" (cpuset ", f);
-                rpt_html_esc(f, ru->cpuset);
-                fputs(")", f);
-            } else {
-                rpt_html_esc(f, cells[k]);
-            }
-            fputs("</td>", f);
-        }
-        fputs("</tr>\n", f);
+        fputs("<th>", f);
+        rpt_html_esc(f, r->runs[i].label);
+        fputs("</th>", f);
     }
+    fputs("</tr>\n<tr><th>usable CPUs</th>", f);
+    for (size_t i = 0; i < r->n_runs; i++) {
+        if (r->runs[i].usable > 0)
+            fprintf(f, "<td>%ld</td>", r->runs[i].usable);
+        else
+            fputs("<td>unknown</td>", f);
+    }
+    fputs("</tr>\n", f);
+    for (size_t k = 0; k < sizeof facts / sizeof *facts; k++)
+        rpt_html_fact(r, f, facts[k].name, facts[k].off);
     fputs("</table>\n", f);
     for (size_t i = 0; i < r->n_runs; i++) {
         const rpt_run *ru = &r->runs[i];
@@ -2167,15 +2352,34 @@ static int rpt_write_html(rpt *r)
                "<title>tvp: threads vs processes, measured</title>\n<style>%s</style>\n"
                "<script>%s</script>\n</head><body>\n",
             rpt_css, rpt_js);
-    fputs("<h1>tvp: threads vs processes, measured</h1>\n<nav>", f);
+    fputs("<h1>tvp: threads vs processes, measured</h1>\n<nav><a href=\"#findings\">findings</a>"
+          "<a href=\"#machine\">machine</a>", f);
     for (int i = 0; i < CH_COUNT; i++)
         fprintf(f, "<a href=\"#%s\">%s</a>", r->charts[i].name, r->charts[i].name);
-    fputs("</nav>\n<h2>Machine</h2>\n", f);
-    rpt_html_machine(r, f);
-    fputs("<h2>Findings</h2>\n<p>Computed from the CSV: speedups against the serial executor at each run's "
-          "largest worker count (median of the repetitions where the run has them).</p>\n",
+    fputs("</nav>\n", f);
+    for (size_t i = 0; i < r->n_runs; i++) {
+        const rpt_run *ru = &r->runs[i];
+        fputs("<p class=\"lead\">Measured on <b>", f);
+        rpt_html_esc(f, ru->cpu);
+        fputs("</b>, ", f);
+        if (ru->usable > 0)
+            fprintf(f, "%ld usable CPUs", ru->usable);
+        else
+            fputs("usable CPUs unknown", f);
+        fputs(", profile ", f);
+        rpt_html_esc(f, ru->profile);
+        fputs(", started ", f);
+        rpt_html_esc(f, ru->started);
+        fputs(" (run ", f);
+        rpt_html_esc(f, ru->label);
+        fputs(").</p>\n", f);
+    }
+    fputs("<h2 id=\"findings\">Findings</h2>\n<p>Computed from the CSV: speedups against the serial executor at "
+          "each run's largest worker count (median of the repetitions where the run has them).</p>\n",
           f);
     rpt_findings(r, f);
+    fputs("<h2 id=\"machine\">Machine</h2>\n", f);
+    rpt_html_machine(r, f);
     static const char *const nums[CH_COUNT] = {"1", "2", "3", "3b", "4", "5", "6", "7"};
     for (int i = 0; i < CH_COUNT; i++)
         rpt_html_chart(r, f, &r->charts[i], nums[i]);
@@ -2277,13 +2481,13 @@ static int rpt_flag_error(const char *flag, const char *why)
     return 2;
 }
 
-/* A path that goes into gnuplot's quoted strings: no quotes, no control characters. */
+/* A path that goes into gnuplot's quoted strings: no quotes, backquotes or control characters. */
 static bool rpt_path_ok(const char *p)
 {
     if (!*p)
         return false;
     for (; *p; p++)
-        if (*p == '\'' || *p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+        if (*p == '\'' || *p == '"' || *p == '\\' || *p == '`' || (unsigned char)*p < 0x20)
             return false;
     return true;
 }
@@ -2395,10 +2599,9 @@ static void rpt_free(rpt *r)
 
 static int rpt_write_charts(rpt *r)
 {
-    static const rpt_bar_spec tps = {CH_THROUGHPUT, M_TPS, -1, -1, 1.0, rpt_pick_tps,
-                                     "no rows with a throughput (tasks_per_s)", "bar: median, whiskers: "
-                                     "fastest and slowest repetition", 300};
-    static const rpt_bar_spec lat = {CH_LATENCY, M_P50, M_P90, M_P99, 1.0, rpt_pick_lat,
+    static const rpt_bar_spec tps = {CH_THROUGHPUT, M_TPS, -1, -1, rpt_pick_tps,
+                                     "no rows with a throughput (tasks_per_s)", NULL, 300};
+    static const rpt_bar_spec lat = {CH_LATENCY, M_P50, M_P90, M_P99, rpt_pick_lat,
                                      "no rows with task latency percentiles",
                                      "task latency from start to end of the task in its worker (no queue wait)", 300};
     int rc = rpt_chart_speedup(r);

@@ -76,6 +76,16 @@ typedef struct workload {
     int (*run)(wl_task *t);  /* 0 ok, -errno failed (with out->detail set) */
     /* 0 when task `index`'s result is right; else -EBADMSG with `detail` filled. */
     int (*check)(const void *shared, uint32_t index, const wl_out *out, char *detail, size_t len);
+    /* Before every batch, in the harness, untimed (e.g. reset flags in shared memory). */
+    void (*batch_begin)(void *shared, uint32_t tasks);
+    /* Workloads whose tasks cooperate (e.g. convoy: K hogs and a probe) fix their own worker and
+     * task counts; NULL uses the matrix's worker list and default_tasks / --tvp_tasks. A fixed
+     * count above 1 has no serial configuration. */
+    uint32_t (*workers_for)(const wl_args *args);
+    uint32_t (*tasks_for)(const wl_args *args);
+    /* WL_LAT_VALUE: the lat_* columns are the distribution of out->value_ns over the tasks that
+     * set it (e.g. a probe's wakeup delay), instead of task service times. */
+    enum { WL_LAT_SERVICE = 0, WL_LAT_VALUE } latency;
 } workload;
 
 /* Registration: a pointer in the `tvp_workloads` linker section; workload_all() collects them. */

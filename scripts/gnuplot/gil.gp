@@ -2,33 +2,32 @@
 # (right) vs the switch interval, one row per workload; dotted: the same executor without the GIL.
 load TVP_WORK.'/gil.vars.gp'
 load TVP_GP.'/common.gp'
-set logscale x 10
-set format x '%g'
-set xlabel 'GIL switch interval (µs, log scale)'
-set key top left
 do for [fmt in TVP_FORMATS] {
-    eval (fmt eq 'png' ? TVP_TERM_PNG : TVP_TERM_SVG)
-    set output TVP_OUT.'.'.fmt
-    eval TVP_MULTIPLOT
-    eval TVP_CAPTION_ON
+    eval TVP_BEGIN
+    set logscale x 10
+    set format x '%g'
+    set xlabel 'GIL switch interval (µs, log scale)'
     do for [p=1:TVP_NP] {
         load sprintf('%s/gil.p%d.gp', TVP_WORK, p)
+        eval TVP_PANEL
         set title P_TITLE
-        set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.05
+        set xrange [P_XMIN/1.6:P_XMAX*1.6]
+        set xtics ()
+        do for [tvp_w in P_XT] { set xtics add (tvp_w real(tvp_w)) }
         if (P_KIND == 1) {
             unset logscale y
-            set yrange [0:*]
-            set format y '%.3s%c'
+            set ytics autofreq
+            set format y '%g'
+            set yrange [0:P_YMAX*1.15]
             set ylabel 'tasks per second'
         } else {
-            set logscale y 10
-            set yrange [*:*]
-            set format y '%g'
-            set ylabel 'p99 task latency (µs, log scale)'
+            eval TVP_LOGY
+            if (P_LOGY) { set yrange [P_YMIN/1.6:P_YMAX*1.6] } else { set yrange [P_YMIN-(P_YMAX-P_YMIN)*0.15-P_YMAX*0.001:P_YMAX+(P_YMAX-P_YMIN)*0.15+P_YMAX*0.001] }
+            set ylabel (P_LOGY ? 'p99 task latency (µs, log scale)' : 'p99 task latency (µs)')
         }
-        plot for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i] title S_T[i]
+        plot for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i]
         eval TVP_CAPTION_OFF
     }
-    unset multiplot
-    set output
+    load TVP_GP.'/legend.gp'
+    eval TVP_END
 }

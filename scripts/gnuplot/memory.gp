@@ -2,25 +2,21 @@
 # processes, one panel per workload.
 load TVP_WORK.'/memory.vars.gp'
 load TVP_GP.'/common.gp'
-set logscale x 2
-set format x '%g'
-set xlabel 'workers (log scale)'
-set ylabel 'PSS, harness + workers (MiB)'
-set yrange [0:*]
-set offsets 0, 0, graph 0.25, 0
-set key top left
 do for [fmt in TVP_FORMATS] {
-    eval (fmt eq 'png' ? TVP_TERM_PNG : TVP_TERM_SVG)
-    set output TVP_OUT.'.'.fmt
-    eval TVP_MULTIPLOT
-    eval TVP_CAPTION_ON
+    eval TVP_BEGIN
+    set logscale x 2
+    set format x '%g'
+    set xlabel 'workers (log scale)'
+    set ylabel 'PSS, harness + workers (MiB)'
     do for [p=1:TVP_NP] {
         load sprintf('%s/memory.p%d.gp', TVP_WORK, p)
+        eval TVP_PANEL
         set title P_TITLE
         set xrange [0.8:P_XMAX*1.25]
-        plot for [i=1:P_NS] P_DAT index (i-1) using 1:($2/1024.0) with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i] title S_T[i]
+        set yrange [0:P_YMAX/1024.0*1.15]
+        plot for [i=1:P_NS] P_DAT index (i-1) using 1:($2/1024.0) with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i]
         eval TVP_CAPTION_OFF
     }
-    unset multiplot
-    set output
+    load TVP_GP.'/legend.gp'
+    eval TVP_END
 }

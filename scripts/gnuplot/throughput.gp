@@ -2,29 +2,29 @@
 # workload; bars are medians, whiskers the fastest and slowest repetition.
 load TVP_WORK.'/throughput.vars.gp'
 load TVP_GP.'/common.gp'
-set ylabel 'tasks per second'
-set format y '%.3s%c'
-set yrange [0:*]
-set offsets 0, 0, graph 0.12, 0
-set xtics rotate by 25 right font ',8' nomirror
-set grid noxtics ytics
-set key top right
+# Value labels above the bars; upright when several runs put their bars side by side.
+TVP_VALUE = (TVP_NRUNS > 1 ? "rotate by 90 left offset 0,0.4" : "center offset 0,0.7")
+TVP_HEAD = (TVP_NRUNS > 1 ? 1.35 : 1.15)
 do for [fmt in TVP_FORMATS] {
-    eval (fmt eq 'png' ? TVP_TERM_PNG : TVP_TERM_SVG)
-    set output TVP_OUT.'.'.fmt
-    eval TVP_MULTIPLOT
-    eval TVP_CAPTION_ON
+    eval TVP_BEGIN
+    set format y '%g'
+    set xtics rotate by 25 right font ',9' nomirror
+    set grid noxtics ytics
     do for [p=1:TVP_NP] {
         load sprintf('%s/throughput.p%d.gp', TVP_WORK, p)
+        eval TVP_PANEL
         set title P_TITLE
+        set ylabel P_YLABEL
         set xrange [-0.6:P_NCAT-0.4]
+        set yrange [0:P_YMAX*TVP_HEAD]
         plot P_DAT index 0 using 1:2:7:5 with boxes lc rgb variable, \
-             P_DAT index 0 using 1:2:3:4 with yerrorbars lc rgb '#222222' pt -1 lw 1, \
-             P_DAT index 0 using 1:4:6 with labels offset 0,0.7 font ',8' textcolor rgb '#222222', \
-             P_DAT index 1 using 1:(NaN):xtic(2) with points, \
-             for [i=1:L_N] NaN with boxes lc rgb L_C[i] title L_T[i]
+             P_DAT index 0 using 1:3:(0):($4-$3) with vectors nohead lc rgb '#222222' lw 1, \
+             P_DAT index 0 using ($1-$7/6):3:($7/3):(0) with vectors nohead lc rgb '#222222' lw 1, \
+             P_DAT index 0 using ($1-$7/6):4:($7/3):(0) with vectors nohead lc rgb '#222222' lw 1, \
+             P_DAT index 0 using 1:4:6 with labels @TVP_VALUE font ',8' textcolor rgb '#222222', \
+             P_DAT index 1 using 1:(NaN):xtic(2) with points
         eval TVP_CAPTION_OFF
     }
-    unset multiplot
-    set output
+    load TVP_GP.'/legend.gp'
+    eval TVP_END
 }

@@ -1,0 +1,179 @@
+/* sched_bench.h: scheduler microbenchmarks: spawn cost, ping-pong round trips, wakeup latency. */
+#ifndef TVP_SCHED_BENCH_H
+#define TVP_SCHED_BENCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "gbench.h"
+#include "pin.h"
+#include "pool.h"
+#include "results.h"
+
+/* ---- what is measured ---- */
+
+typedef enum { SCHED_GROUP_SPAWN = 0, SCHED_GROUP_PINGPONG, SCHED_GROUP_WAKEUP, SCHED_GROUP_COUNT } sched_group;
+
+typedef enum {
+    SCHED_SPAWN_PTHREAD = 0, /* pthread_create + pthread_join of a thread that returns at once */
+    SCHED_SPAWN_FORK,        /* fork + wait4 of a child that _exits at once */
+    SCHED_SPAWN_VFORK,       /* vfork + _exit + wait4 */
+    SCHED_SPAWN_POSIX_SPAWN, /* posix_spawn of a tiny program (tvp-true) + wait4 */
+    SCHED_SPAWN_COUNT
+} sched_spawn_method;
+
+typedef enum {
+    SCHED_CHAN_PIPE = 0, /* a pipe each way, 1 byte (what `perf bench sched pipe` does) */
+    SCHED_CHAN_FUTEX,    /* one futex word; private futex for threads, shared for processes */
+    SCHED_CHAN_EVENTFD,  /* an eventfd each way */
+    SCHED_CHAN_CONDVAR,  /* mutex + condition variable (process-shared for processes) */
+    SCHED_CHAN_COUNT
+} sched_channel;
+
+typedef enum {
+    SCHED_CPUS_NONE = 0,  /* unpinned: the scheduler places both sides */
+    SCHED_CPUS_SAME,      /* both sides bound to one PU */
+    SCHED_CPUS_DIFFERENT, /* bound to two PUs, on different cores when there are (hwloc scatter) */
+    SCHED_CPUS_COUNT
+} sched_cpus;
+
+#define SCHED_BATCH_MAX 4096u     /* ops per measurement call */
+#define SCHED_LAT_CAP 65536u      /* per-op samples kept per benchmark run (reservoir) */
+#define SCHED_WAKEUP_GAP_US 100u  /* the waker sleeps this long before each wakeup */
+#define SCHED_WAKEUP_ITERS 2000   /* wakeups per repetition (fixed unless --benchmark_min_time) */
+
+const char *sched_group_name(sched_group g);           /* spawn | pingpong | wakeup */
+const char *sched_spawn_name(sched_spawn_method m);    /* pthread | fork | vfork | posix_spawn */
+const char *sched_channel_name(sched_channel c);       /* pipe | futex | eventfd | condvar */
+const char *sched_cpus_name(sched_cpus c);             /* none | same | different */
+
+/* "spawn,pingpong,wakeup" (any subset), "all" or "none" -> on[]. 0 or -EINVAL (on[] untouched). */
+int sched_group_parse(const char *list, bool on[SCHED_GROUP_COUNT]);
+/* The groups a profile runs: quick none, default and full all (full with more variants). */
+void sched_group_defaults(cli_profile p, bool on[SCHED_GROUP_COUNT]);
+
+/* What one measurement call found. The caller may point lat_ns at an array of >= n doubles to
+ * get every op's time (ns); everything else is filled by the call. */
+typedef struct sched_result {
+    uint32_t ops;         /* timed ops */
+    uint64_t total_ns;    /* their summed time (spawn: spawn+reap; ping-pong: round trips;
+                           * wakeup: wake-to-run latencies) */
+    uint64_t max_ns;      /* the slowest op */
+    uint64_t cpu_ns;      /* CPU of everything involved during the timed ops (both sides;
+                           * spawn: the parent and its children) */
+    uint64_t ctx_vol, ctx_invol;
+    int cpu[2];           /* where the sides were last seen running (-1 unknown) */
+    double *lat_ns;       /* in: optional array of >= n entries */
+    char detail[192];     /* why a call failed */
+} sched_result;
+
+/* ---- spawn ---- */
+
+typedef struct sched_spawn_cfg {
+    sched_spawn_method method;
+    const char *program;  /* posix_spawn: the program (NULL: sched_find_true's) */
+    sched_cpus cpus;      /* NONE, or SAME: the caller (and so its children) bound to one PU for
+                           * the call; its affinity is restored afterwards */
+    const pin_topo *topo; /* needed for SAME */
+    uint32_t timeout_ms;  /* per op before the child is killed and the call fails; 0: 10 s */
+} sched_spawn_cfg;
+
+/* Spawns and reaps n (1..SCHED_BATCH_MAX) children or threads one after another, timing each
+ * from before the spawn to after the reap, after 2 untimed warm-up ops. The process's memory at
+ * the time is what fork copies: see sched_heap_touch. Returns 0, -EINVAL, -ETIMEDOUT (a child
+ * outlived timeout_ms and was killed), -ECHILD (a child failed), or the spawn call's -errno;
+ * r->detail says what happened. Every child is reaped whatever happens. */
+int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r);
+
+/* Maps `kib` KiB of private anonymous memory and writes every page (4 KiB pages: transparent huge
+ * pages are disabled on it, so fork has one page-table entry per 4 KiB to copy). kib 0 gives NULL.
+ * 0 or -errno. */
+int sched_heap_touch(size_t kib, void **heap);
+void sched_heap_free(void *heap, size_t kib);
+
+/* The tiny program posix_spawn runs: tvp-true next to the running executable (or one directory
+ * up, for the tests in build/tests/), else /bin/true. 0 or -ENOENT. */
+int sched_find_true(char *buf, size_t len);
+
+/* ---- two sides: ping-pong and wakeup ---- */
+
+typedef struct sched_pair_cfg {
+    sched_channel channel;   /* ping-pong; wakeup always uses a futex */
+    pool_executor executor;  /* EXEC_THREADS (2 threads) or EXEC_PROCESSES (2 forked children) */
+    sched_cpus cpus;
+    const pin_topo *topo;    /* needed unless cpus is NONE */
+    uint32_t gap_us;         /* wakeup: the waker's sleep before each wakeup; 0: SCHED_WAKEUP_GAP_US */
+    uint32_t timeout_ms;     /* for the whole call; 0: 10 s plus 5 ms per op */
+    uint32_t fail_after;     /* tests: the second side quits after this many ops (0: never) */
+} sched_pair_cfg;
+
+/* n (1..SCHED_BATCH_MAX) round trips between two threads or two forked processes over the
+ * channel, after 32 untimed ones; each timed by the side that starts it. The calling thread only
+ * starts, watches and reaps the sides: when one dies or the call passes its timeout, the other is
+ * stopped (threads: woken with an abort flag; processes: SIGKILL) and the call fails.
+ * Returns 0, -EINVAL, -ENODEV (DIFFERENT with fewer than 2 usable PUs), -ETIMEDOUT, -ECHILD (a
+ * side died or failed), or -errno of a failed setup call; r->detail says what happened. */
+int sched_measure_pingpong(const sched_pair_cfg *cfg, uint32_t n, sched_result *r);
+
+/* schbench-style wakeup latency: a waker sleeps gap_us, stamps the time and wakes a sleeper
+ * blocked on a futex; the sleeper's latency is from that stamp to when it runs. n wakeups after 4
+ * untimed ones. Same return values as sched_measure_pingpong. */
+int sched_measure_wakeup(const sched_pair_cfg *cfg, uint32_t n, sched_result *r);
+
+/* ---- Google Benchmark registration and tidy CSV rows ---- */
+
+#define SCHED_CASE_MAGIC 0xC5C4ED01u /* never the first bytes of another benchmark's context */
+#define SCHED_NAME_MAX 128
+
+typedef struct sched_set sched_set;
+
+/* One registered benchmark's context. */
+typedef struct sched_case {
+    uint32_t magic;            /* SCHED_CASE_MAGIC: tells these apart (sched_case_of) */
+    sched_group group;
+    char name[SCHED_NAME_MAX]; /* "sched/pingpong/pipe/threads/cpus:same" */
+    pool_executor executor;    /* threads | processes */
+    sched_spawn_method method; /* spawn */
+    size_t heap_kib;           /* spawn (fork): memory touched before forking */
+    sched_channel channel;     /* ping-pong */
+    sched_cpus cpus;
+    sched_set *set;
+} sched_case;
+
+/* Registers the benchmarks of the groups that are on, with the variants of o->profile (full
+ * adds the condvar channel, pinned spawns, fork after 1 GiB, pinned wakeups): Google Benchmark
+ * manual time (the ops' own time), one iteration = one op, repetitions and min time from the
+ * profile unless the user gave them, wakeups a fixed SCHED_WAKEUP_ITERS per repetition unless
+ * the user gave --benchmark_min_time. `stop` (may be NULL) makes later runs fail as
+ * "interrupted". *out (even with no group on) is freed with sched_set_free after the run.
+ * Returns 0, or -errno (nothing to free). */
+int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
+                   volatile sig_atomic_t *stop, sched_set **out);
+void sched_set_free(sched_set *s);
+
+/* The case behind a gb_run's ctx, or NULL when ctx is not one of ours. */
+const sched_case *sched_case_of(const void *ctx);
+
+/* The parameter columns sched rows fill besides the contract columns. */
+#define SCHED_N_PARAM_COLS 4
+extern const char *const sched_param_cols[SCHED_N_PARAM_COLS]; /* heap_kib, method, channel, cpus */
+
+/* Fills the row for a run of a sched case: workload (sched_spawn|sched_pingpong|sched_wakeup),
+ * executor, spawn (per-task for spawn rows, pool for the long-lived pairs), gil (off), workers,
+ * pin (none, or compact when bound), tasks (1: a row's wall_s is one op), the parameter columns,
+ * and unless the run failed: tasks_per_s (ops per second), lat_p50_us / lat_p90_us / lat_p99_us,
+ * cpu_s and ctx_vol / ctx_invol (per op), cpu_util, cpus_used, iterations. Columns the table
+ * lacks are skipped. run_id, benchmark, repetition, status, detail and wall_s are the caller's. */
+void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void *ctx);
+
+/* Wall time spent in each group's benchmark bodies so far, one line:
+ * "sched: spawn 2.9 s (5 configurations), pingpong 19.8 s (18), wakeup 3.1 s (2)". */
+void sched_print_times(const sched_set *s, FILE *f);
+/* The same figure for one group, seconds. */
+double sched_group_seconds(const sched_set *s, sched_group g);
+
+#endif /* TVP_SCHED_BENCH_H */

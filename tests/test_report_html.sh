@@ -1,0 +1,73 @@
+#!/bin/sh
+# test_report_html.sh: plots/index.html from the fixture, loaded in headless Chromium offline: every <img> must load.
+# usage: sh tests/test_report_html.sh BUILD_DIR SOURCE_DIR   (exit 77 = skipped: no chromium or gnuplot)
+#
+# index.html carries a small inline script that, once the page has loaded, writes the number of
+# images and of images that loaded (naturalWidth > 0) into data attributes of <body>; Chromium's
+# --dump-dom prints the DOM after that, and the test reads the two numbers back.
+set -u
+build=$1 src=$2
+bin=$build/tvp-report
+chromium=${CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$chromium" ]; then
+    echo "SKIP: chromium not installed (apt-get install chromium)"
+    exit 77
+fi
+if ! command -v gnuplot >/dev/null 2>&1; then
+    echo "SKIP: gnuplot not installed (scripts/deps.sh installs gnuplot-nox)"
+    exit 77
+fi
+if [ ! -x "$bin" ]; then
+    echo "FAIL: $bin not built" >&2
+    exit 1
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tvp-test-html.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Prints "loaded total" for a page, read from the <body> attributes in Chromium's DOM dump.
+load_counts() {
+    profile=$(mktemp -d "$tmp/profile.XXXXXX")
+    # No network: every host name resolves to nothing; no background fetches, no updates.
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+        --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+        --disable-default-apps --disable-extensions --host-resolver-rules='MAP * ~NOTFOUND' \
+        --user-data-dir="$profile" --virtual-time-budget=15000 --dump-dom "file://$1" \
+        >"$tmp/dom.html" 2>"$tmp/chromium.err"
+    body=$(grep -o '<body[^>]*>' "$tmp/dom.html" | head -1)
+    loaded=$(printf '%s' "$body" | sed -n 's/.*data-images-loaded="\([0-9]*\)".*/\1/p')
+    total=$(printf '%s' "$body" | sed -n 's/.*data-images-total="\([0-9]*\)".*/\1/p')
+    echo "${loaded:-none} ${total:-none}"
+}
+
+out=$tmp/plots
+if ! "$bin" --out="$out" --scripts="$src/scripts/gnuplot" "$src/tests/data/plots/sample.csv" >"$tmp/report.log" 2>&1; then
+    cat "$tmp/report.log" >&2
+    echo "FAIL: tvp-report on the fixture failed" >&2
+    exit 1
+fi
+charts=$(grep -c '<img ' "$out/index.html")
+set -- $(load_counts "$out/index.html")
+if [ "$1" = none ] || [ "$2" = none ]; then
+    echo "FAIL: the page did not report its images (did Chromium run the inline script?)" >&2
+    tail -5 "$tmp/chromium.err" >&2
+    exit 1
+fi
+if [ "$2" -ne 8 ] || [ "$charts" -ne 8 ]; then
+    echo "FAIL: expected 8 charts on the page, the DOM has $2 images ($charts <img> in the file)" >&2
+    exit 1
+fi
+if [ "$1" -ne "$2" ]; then
+    echo "FAIL: only $1 of $2 images loaded" >&2
+    exit 1
+fi
+
+# The check can fail: a missing PNG must show up as an image that did not load.
+rm "$out/memory.png"
+set -- $(load_counts "$out/index.html")
+if [ "$1" != 7 ] || [ "$2" != 8 ]; then
+    echo "FAIL: with memory.png removed the page reported $1 of $2 images loaded, expected 7 of 8" >&2
+    exit 1
+fi
+echo "test_report_html: ok (8 of 8 images loaded in headless Chromium, offline; a missing one is noticed)"
+exit 0

@@ -1,0 +1,445 @@
+/* test_sched.c: the scheduler microbenchmarks complete, reap every child, close every fd, fail cleanly. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "metrics.h"
+#include "pin.h"
+#include "sched_bench.h"
+
+static pin_topo *topo;
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n - 1; /* the DIR's own fd */
+}
+
+static void assert_no_children(void)
+{
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p-quantile (0..1) of v, nearest rank on a sorted copy, in us. */
+static double q_us(const double *v, uint32_t n, double p)
+{
+    double *c = malloc(n * sizeof *c);
+    assert_non_null(c);
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_double);
+    double r = c[(size_t)(p * (n - 1))] / 1e3;
+    free(c);
+    return r;
+}
+
+static void check_result(const sched_result *r, uint32_t n)
+{
+    assert_int_equal(r->ops, n);
+    assert_true(r->total_ns > 0);
+    assert_true(r->max_ns > 0 && r->max_ns <= r->total_ns);
+    for (uint32_t i = 0; i < n; i++)
+        assert_true(r->lat_ns[i] > 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return pin_topo_load(&topo) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pin_topo_free(topo);
+    return 0;
+}
+
+static void test_group_parse(void **state)
+{
+    (void)state;
+    bool on[SCHED_GROUP_COUNT] = {false, true, false};
+    assert_int_equal(sched_group_parse("spawn,wakeup", on), 0);
+    assert_true(on[SCHED_GROUP_SPAWN] && !on[SCHED_GROUP_PINGPONG] && on[SCHED_GROUP_WAKEUP]);
+    assert_int_equal(sched_group_parse("all", on), 0);
+    assert_true(on[0] && on[1] && on[2]);
+    assert_int_equal(sched_group_parse("none", on), 0);
+    assert_true(!on[0] && !on[1] && !on[2]);
+    assert_int_equal(sched_group_parse("pingpong", on), 0);
+    assert_true(!on[0] && on[1] && !on[2]);
+    const char *bad[] = {"", "spawn,", ",spawn", "spawn,,wakeup", "spawns", "spawn,none", "all,wakeup", "SPAWN"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(sched_group_parse(bad[i], on), -EINVAL);
+        assert_true(!on[0] && on[1] && !on[2]); /* untouched */
+    }
+    assert_int_equal(sched_group_parse(NULL, on), -EINVAL);
+    sched_group_defaults(PROFILE_DEFAULT, on);
+    assert_true(on[0] && on[1] && on[2]);
+    sched_group_defaults(PROFILE_QUICK, on);
+    assert_false(on[0] || on[1] || on[2]);
+}
+
+static void test_find_true(void **state)
+{
+    (void)state;
+    char path[4096];
+    assert_int_equal(sched_find_true(path, sizeof path), 0);
+    assert_int_equal(access(path, X_OK), 0);
+    printf("# posix_spawn runs %s\n", path);
+}
+
+static void test_spawn_methods(void **state)
+{
+    (void)state;
+    enum { n = 40 };
+    double lat[n];
+    int fds = count_fds();
+    for (int m = 0; m < SCHED_SPAWN_COUNT; m++) {
+        for (int cp = 0; cp < 2; cp++) {
+            sched_spawn_cfg cfg = {.method = (sched_spawn_method)m, .cpus = cp ? SCHED_CPUS_SAME : SCHED_CPUS_NONE,
+                                   .topo = topo};
+            cpu_set_t before, after;
+            assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof before, &before), 0);
+            sched_result r = {.lat_ns = lat};
+            int rc = sched_measure_spawn(&cfg, n, &r);
+            if (rc)
+                fprintf(stderr, "%s: %s\n", sched_spawn_name(cfg.method), r.detail);
+            assert_int_equal(rc, 0);
+            check_result(&r, n);
+            assert_true(r.cpu_ns > 0);
+            assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof after, &after), 0);
+            assert_true(CPU_EQUAL(&before, &after)); /* SAME restores the caller's affinity */
+            printf("# spawn %-12s cpus:%-4s p50 %8.1f us  p99 %8.1f us  cpu %6.1f us/op\n", sched_spawn_name(cfg.method),
+                   sched_cpus_name(cfg.cpus), q_us(lat, n, 0.5), q_us(lat, n, 0.99), (double)r.cpu_ns / n / 1e3);
+            assert_no_children();
+            assert_int_equal(count_fds(), fds);
+        }
+    }
+    sched_spawn_cfg bad = {.method = SCHED_SPAWN_FORK, .cpus = SCHED_CPUS_DIFFERENT, .topo = topo};
+    sched_result r = {.lat_ns = lat};
+    assert_int_equal(sched_measure_spawn(&bad, n, &r), -EINVAL);
+    bad.cpus = SCHED_CPUS_NONE;
+    assert_int_equal(sched_measure_spawn(&bad, 0, &r), -EINVAL);
+    assert_int_equal(sched_measure_spawn(&bad, SCHED_BATCH_MAX + 1, &r), -EINVAL);
+}
+
+/* fork after touching a heap copies its page tables: figures printed, not asserted (noisy VM). */
+static void test_spawn_heap(void **state)
+{
+    (void)state;
+    enum { n = 15 };
+    static const size_t kib[] = {0, 16384, 65536};
+    double lat[n];
+    for (size_t h = 0; h < sizeof kib / sizeof *kib; h++) {
+        void *heap;
+        assert_int_equal(sched_heap_touch(kib[h], &heap), 0);
+        assert_true((heap != NULL) == (kib[h] != 0));
+        sched_spawn_cfg cfg = {.method = SCHED_SPAWN_FORK};
+        sched_result r = {.lat_ns = lat};
+        assert_int_equal(sched_measure_spawn(&cfg, n, &r), 0);
+        check_result(&r, n);
+        printf("# fork after %6zu KiB touched: p50 %8.1f us\n", kib[h], q_us(lat, n, 0.5));
+        sched_heap_free(heap, kib[h]);
+        assert_no_children();
+    }
+}
+
+static void test_spawn_failures(void **state)
+{
+    (void)state;
+    int fds = count_fds();
+    double lat[4];
+    sched_result r = {.lat_ns = lat};
+    /* A program that fails is a failed measurement with its exit status. */
+    sched_spawn_cfg cfg = {.method = SCHED_SPAWN_POSIX_SPAWN, .program = "/bin/false"};
+    assert_int_equal(sched_measure_spawn(&cfg, 4, &r), -ECHILD);
+    assert_non_null(strstr(r.detail, "status 1"));
+    cfg.program = "/nonexistent/tvp-true";
+    assert_true(sched_measure_spawn(&cfg, 4, &r) < 0);
+    assert_non_null(strstr(r.detail, "posix_spawn"));
+    /* One that does not exit is killed after the timeout. */
+    char script[] = "/tmp/tvp-sched-hang-XXXXXX";
+    int fd = mkstemp(script);
+    assert_true(fd >= 0);
+    const char body[] = "#!/bin/sh\nexec sleep 30\n";
+    assert_int_equal(write(fd, body, sizeof body - 1), (ssize_t)sizeof body - 1);
+    close(fd);
+    chmod(script, 0700);
+    cfg.program = script;
+    cfg.timeout_ms = 300;
+    uint64_t t0 = metrics_now_ns();
+    assert_int_equal(sched_measure_spawn(&cfg, 1, &r), -ETIMEDOUT);
+    double took = (double)(metrics_now_ns() - t0) / 1e9;
+    printf("# hanging child killed after %.2f s: %s\n", took, r.detail);
+    assert_true(took < 5);
+    unlink(script);
+    assert_no_children();
+    assert_int_equal(count_fds(), fds);
+}
+
+static void test_pingpong_all(void **state)
+{
+    (void)state;
+    enum { n = 300 };
+    double lat[n];
+    int fds = count_fds();
+    bool two = pin_topo_pus(topo) >= 2;
+    for (int ch = 0; ch < SCHED_CHAN_COUNT; ch++)
+        for (int e = EXEC_THREADS; e <= EXEC_PROCESSES; e++)
+            for (int cp = 0; cp < SCHED_CPUS_COUNT; cp++) {
+                sched_pair_cfg cfg = {.channel = (sched_channel)ch, .executor = (pool_executor)e,
+                                      .cpus = (sched_cpus)cp, .topo = topo};
+                sched_result r = {.lat_ns = lat};
+                int rc = sched_measure_pingpong(&cfg, n, &r);
+                if (cp == SCHED_CPUS_DIFFERENT && !two) {
+                    assert_int_equal(rc, -ENODEV);
+                    assert_string_equal(r.detail, "needs 2 usable CPUs");
+                    continue;
+                }
+                if (rc)
+                    fprintf(stderr, "%s: %s\n", sched_channel_name(cfg.channel), r.detail);
+                assert_int_equal(rc, 0);
+                check_result(&r, n);
+                if (cp == SCHED_CPUS_SAME)
+                    assert_int_equal(r.cpu[0], r.cpu[1]);
+                if (cp == SCHED_CPUS_DIFFERENT)
+                    assert_int_not_equal(r.cpu[0], r.cpu[1]);
+                printf("# pingpong %-8s %-9s cpus:%-9s p50 %7.1f us  p99 %7.1f us  mean %7.1f us  (cpus %d,%d)\n",
+                       sched_channel_name(cfg.channel), pool_executor_name(cfg.executor),
+                       sched_cpus_name(cfg.cpus), q_us(lat, n, 0.5), q_us(lat, n, 0.99),
+                       (double)r.total_ns / n / 1e3, r.cpu[0], r.cpu[1]);
+                assert_no_children();
+                assert_int_equal(count_fds(), fds);
+            }
+}
+
+/* A side that dies or stops answering fails the call quickly; nothing is left behind. */
+static void test_pingpong_peer_dies(void **state)
+{
+    (void)state;
+    double lat[200];
+    int fds = count_fds();
+    for (int ch = 0; ch < SCHED_CHAN_COUNT; ch++)
+        for (int e = EXEC_THREADS; e <= EXEC_PROCESSES; e++) {
+            sched_pair_cfg cfg = {.channel = (sched_channel)ch, .executor = (pool_executor)e,
+                                  .timeout_ms = e == EXEC_THREADS ? 300 : 20000, .fail_after = 50};
+            sched_result r = {.lat_ns = lat};
+            uint64_t t0 = metrics_now_ns();
+            int rc = sched_measure_pingpong(&cfg, 200, &r);
+            double took = (double)(metrics_now_ns() - t0) / 1e9;
+            printf("# %s %s peer quits: %s after %.2f s: %s\n", sched_channel_name(cfg.channel),
+                   pool_executor_name(cfg.executor), strerror(-rc), took, r.detail);
+            /* A dead process is noticed at once; a silent thread by the timeout. */
+            assert_int_equal(rc, e == EXEC_THREADS ? -ETIMEDOUT : -ECHILD);
+            if (e == EXEC_PROCESSES)
+                assert_non_null(strstr(r.detail, "status 3"));
+            assert_true(took < 5);
+            assert_no_children();
+            assert_int_equal(count_fds(), fds);
+        }
+    /* The same for the wakeup pair. */
+    for (int e = EXEC_THREADS; e <= EXEC_PROCESSES; e++) {
+        sched_pair_cfg cfg = {.executor = (pool_executor)e, .timeout_ms = e == EXEC_THREADS ? 300 : 20000,
+                              .fail_after = 10};
+        sched_result r = {.lat_ns = lat};
+        int rc = sched_measure_wakeup(&cfg, 50, &r);
+        assert_int_equal(rc, e == EXEC_THREADS ? -ETIMEDOUT : -ECHILD);
+        assert_no_children();
+        assert_int_equal(count_fds(), fds);
+    }
+}
+
+static void test_wakeup(void **state)
+{
+    (void)state;
+    enum { n = 200 };
+    double lat[n];
+    int fds = count_fds();
+    bool two = pin_topo_pus(topo) >= 2;
+    for (int e = EXEC_THREADS; e <= EXEC_PROCESSES; e++)
+        for (int cp = 0; cp < SCHED_CPUS_COUNT; cp++) {
+            sched_pair_cfg cfg = {.executor = (pool_executor)e, .cpus = (sched_cpus)cp, .topo = topo};
+            sched_result r = {.lat_ns = lat};
+            int rc = sched_measure_wakeup(&cfg, n, &r);
+            if (cp == SCHED_CPUS_DIFFERENT && !two) {
+                assert_int_equal(rc, -ENODEV);
+                continue;
+            }
+            if (rc)
+                fprintf(stderr, "wakeup: %s\n", r.detail);
+            assert_int_equal(rc, 0);
+            check_result(&r, n);
+            printf("# wakeup %-9s cpus:%-9s p50 %7.1f us  p90 %7.1f us  p99 %7.1f us  max %7.1f us\n",
+                   pool_executor_name(cfg.executor), sched_cpus_name(cfg.cpus), q_us(lat, n, 0.5),
+                   q_us(lat, n, 0.9), q_us(lat, n, 0.99), (double)r.max_ns / 1e3);
+            assert_no_children();
+            assert_int_equal(count_fds(), fds);
+        }
+}
+
+static void test_invalid(void **state)
+{
+    (void)state;
+    double lat[4];
+    sched_result r = {.lat_ns = lat};
+    sched_pair_cfg cfg = {.executor = EXEC_SERIAL};
+    assert_int_equal(sched_measure_pingpong(&cfg, 4, &r), -EINVAL);
+    cfg.executor = EXEC_THREADS;
+    cfg.cpus = SCHED_CPUS_SAME; /* without a topology */
+    assert_int_equal(sched_measure_pingpong(&cfg, 4, &r), -EINVAL);
+    cfg.cpus = SCHED_CPUS_NONE;
+    assert_int_equal(sched_measure_wakeup(&cfg, 0, &r), -EINVAL);
+    assert_int_equal(sched_measure_pingpong(NULL, 4, &r), -EINVAL);
+    assert_int_equal(sched_measure_pingpong(&cfg, 4, NULL), -EINVAL);
+    assert_null(sched_case_of(NULL));
+    struct {
+        char name[64];
+    } other = {"hash/threads/pool/gil:off/workers:2/pin:none"};
+    assert_null(sched_case_of(&other));
+}
+
+/* ---- through Google Benchmark, as tvp-bench runs them ---- */
+
+typedef struct seen {
+    results_table t;
+    size_t sched_runs;
+} seen;
+
+static void on_run(const gb_run *run, void *user)
+{
+    seen *s = user;
+    const sched_case *c = sched_case_of(run->ctx);
+    assert_non_null(c);
+    long row = results_table_add_row(&s->t);
+    assert_true(row >= 0);
+    results_table_set(&s->t, (size_t)row, "benchmark", run->name);
+    results_table_set(&s->t, (size_t)row, "repetition", run->aggregate[0] ? run->aggregate : "0");
+    results_table_set(&s->t, (size_t)row, "status", run->error ? "failed" : "ok");
+    if (!run->error)
+        results_table_set_num(&s->t, (size_t)row, "wall_s", run->real_time_s);
+    else
+        printf("# %s failed: %s\n", run->name, run->error_message);
+    sched_fill_row(&s->t, (size_t)row, run, run->ctx);
+    s->sched_runs++;
+}
+
+static const char *cell(const results_table *t, size_t row, const char *col)
+{
+    const char *v = results_table_get(t, row, col);
+    return v ? v : "";
+}
+
+static void test_gbench_rows(void **state)
+{
+    (void)state;
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    o.profile = PROFILE_DEFAULT;
+    o.repetitions = 2;
+    o.min_time = 0.02;
+    bool on[SCHED_GROUP_COUNT] = {true, true, true};
+    sched_set *set = NULL;
+    assert_int_equal(sched_register(&o, topo, on, NULL, &set), 0);
+    assert_non_null(set);
+    char *argv[] = {"test_sched",
+                    "--benchmark_filter=^sched/(spawn/(pthread|fork/heap_kib:0)|pingpong/pipe/processes/cpus:same|"
+                    "wakeup/threads/cpus:none)$",
+                    NULL};
+    int argc = 2;
+    assert_int_equal(gb_initialize(&argc, argv), 0);
+    static const char *const cols[] = {"benchmark", "workload", "executor", "spawn", "gil", "workers", "pin", "tasks",
+                                       "repetition", "status", "wall_s", "tasks_per_s", "cpu_s", "cpu_util",
+                                       "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p90_us", "lat_p99_us",
+                                       "cpus_used", "iterations", "heap_kib", "method", "channel", "cpus"};
+    seen s = {.sched_runs = 0};
+    assert_int_equal(results_table_init(&s.t, cols, sizeof cols / sizeof *cols), 0);
+    size_t n_run = 0;
+    assert_int_equal(gb_run_specified(on_run, &s, &n_run), 0);
+    assert_int_equal(n_run, 4);
+    /* 4 benchmarks x (2 repetitions + mean, median, stddev, cv) */
+    assert_int_equal(s.sched_runs, 4 * 6);
+    size_t wakeups = 0;
+    for (size_t i = 0; i < s.t.n_rows; i++) {
+        assert_string_equal(cell(&s.t, i, "status"), "ok");
+        const char *wl = cell(&s.t, i, "workload"), *rep = cell(&s.t, i, "repetition");
+        assert_true(strncmp(wl, "sched_", 6) == 0);
+        assert_string_equal(cell(&s.t, i, "tasks"), "1");
+        assert_string_equal(cell(&s.t, i, "gil"), "off");
+        if (strcmp(wl, "sched_spawn") == 0) {
+            assert_string_equal(cell(&s.t, i, "spawn"), "per-task");
+            assert_string_equal(cell(&s.t, i, "workers"), "1");
+            assert_true(*cell(&s.t, i, "method"));
+            assert_string_equal(cell(&s.t, i, "heap_kib"), "0");
+            assert_string_equal(cell(&s.t, i, "channel"), "");
+        } else {
+            assert_string_equal(cell(&s.t, i, "spawn"), "pool");
+            assert_string_equal(cell(&s.t, i, "workers"), "2");
+            assert_string_equal(cell(&s.t, i, "method"), "");
+            assert_true(*cell(&s.t, i, "channel"));
+        }
+        if (strcmp(cell(&s.t, i, "cpus"), "same") == 0)
+            assert_string_equal(cell(&s.t, i, "pin"), "compact");
+        else
+            assert_string_equal(cell(&s.t, i, "pin"), "none");
+        if (strcmp(rep, "0") == 0 || strcmp(rep, "median") == 0) {
+            double wall = strtod(cell(&s.t, i, "wall_s"), NULL), tps = strtod(cell(&s.t, i, "tasks_per_s"), NULL);
+            double p50 = strtod(cell(&s.t, i, "lat_p50_us"), NULL), p99 = strtod(cell(&s.t, i, "lat_p99_us"), NULL);
+            assert_true(wall > 0 && tps > 0 && p50 > 0 && p99 >= p50);
+            /* one iteration is one op: wall_s is the mean op time, tasks_per_s its inverse */
+            assert_true(fabs(tps * wall - 1) < 1e-3);
+            if (strcmp(rep, "0") == 0)
+                assert_true(strtol(cell(&s.t, i, "iterations"), NULL, 10) >= 1);
+            printf("# %-50s %-6s wall %9.2f us  p50 %8.2f us  p99 %8.2f us  %s\n", cell(&s.t, i, "benchmark"), rep,
+                   wall * 1e6, p50, p99, cell(&s.t, i, "cpus_used"));
+        }
+        if (strcmp(wl, "sched_wakeup") == 0 && strcmp(rep, "0") == 0) {
+            assert_string_equal(cell(&s.t, i, "iterations"), "2000"); /* fixed count */
+            wakeups++;
+        }
+    }
+    assert_int_equal(wakeups, 1);
+    sched_print_times(set, stdout);
+    assert_true(sched_group_seconds(set, SCHED_GROUP_SPAWN) > 0);
+    assert_true(sched_group_seconds(set, SCHED_GROUP_WAKEUP) > 0);
+    results_table_free(&s.t);
+    sched_set_free(set);
+    gb_shutdown();
+    assert_no_children();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_parse),        cmocka_unit_test(test_find_true),
+        cmocka_unit_test(test_invalid),            cmocka_unit_test(test_spawn_methods),
+        cmocka_unit_test(test_spawn_heap),         cmocka_unit_test(test_spawn_failures),
+        cmocka_unit_test(test_pingpong_all),       cmocka_unit_test(test_pingpong_peer_dies),
+        cmocka_unit_test(test_wakeup),             cmocka_unit_test(test_gbench_rows),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
