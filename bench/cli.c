@@ -140,8 +140,6 @@ static void collect_params(cli_opts *o)
             cli_param *cp = &o->params[o->n_params++];
             cp->name = sp->name;
             cp->spec = sp;
-            cp->n = 1;
-            cp->v[0] = sp->def;
         }
     }
 }
@@ -177,18 +175,39 @@ static int parse_param(cli_param *cp, const char *s)
         }
     }
     cp->n = k;
+    cp->user_set = true;
     return 0;
+}
+
+const int64_t *cli_param_values(const cli_opts *o, const workload *w, size_t i, size_t *n)
+{
+    const cli_param *cp = cli_param_find(o, w->params[i].name);
+    if (cp && cp->user_set) {
+        *n = cp->n;
+        return cp->v;
+    }
+    for (size_t k = 0; k < o->n_defaults; k++) {
+        const cli_default *d = &o->defaults[k];
+        if (strcmp(d->workload, w->name) == 0 && strcmp(d->param, w->params[i].name) == 0) {
+            *n = d->n;
+            return d->v;
+        }
+    }
+    *n = 1;
+    return &w->params[i].def;
 }
 
 /* ---- profiles ---- */
 
-static void set_param_default(cli_opts *o, const char *name, const int64_t *v, size_t n)
+static void set_param_default(cli_opts *o, const char *wl, const char *name, const int64_t *v, size_t n)
 {
-    cli_param *cp = param_slot(o, name);
-    if (!cp)
+    if (o->n_defaults == sizeof o->defaults / sizeof o->defaults[0] || n > 4)
         return;
-    memcpy(cp->v, v, n * sizeof *v);
-    cp->n = n;
+    cli_default *d = &o->defaults[o->n_defaults++];
+    d->workload = wl;
+    d->param = name;
+    d->n = n;
+    memcpy(d->v, v, n * sizeof *v);
 }
 
 static void apply_profile(cli_opts *o, cli_profile p)
@@ -215,10 +234,12 @@ static void apply_profile(cli_opts *o, cli_profile p)
         memcpy(o->workers, quick_w, sizeof quick_w);
         o->n_workers = 2;
         o->repetitions = 1;
-        o->min_time = 0.05;
+        o->min_time = 0.1;
         o->interleave = false;
-        set_param_default(o, "sleep_us", (const int64_t[]){2000}, 1);
-        set_param_default(o, "bytes", (const int64_t[]){262144}, 1);
+        set_param_default(o, "sleep", "sleep_us", (const int64_t[]){2000}, 1);
+        set_param_default(o, "hash", "bytes", (const int64_t[]){262144}, 1);
+        set_param_default(o, "hash", "chunk", (const int64_t[]){262144}, 1);
+        set_param_default(o, "convoy", "probes", (const int64_t[]){20}, 1);
         break;
     case PROFILE_DEFAULT:
         memcpy(o->workers, default_w, sizeof default_w);
@@ -235,11 +256,10 @@ static void apply_profile(cli_opts *o, cli_profile p)
         o->interleave = true;
         for (int i = 0; i < PIN_POLICY_COUNT; i++)
             o->pin_on[i] = true;
-        o->gil_on[GIL_LEGACY] = true;
         memcpy(o->switch_us, (const uint32_t[]){5000, 1000, 100}, 3 * sizeof(uint32_t));
         o->n_switch_us = 3;
-        set_param_default(o, "sleep_us", (const int64_t[]){1000, 10000}, 2);
-        set_param_default(o, "bytes", (const int64_t[]){65536, 1048576}, 2);
+        set_param_default(o, "sleep", "sleep_us", (const int64_t[]){1000, 10000}, 2);
+        set_param_default(o, "hash", "chunk", (const int64_t[]){2047, 1048576}, 2);
         break;
     }
 }

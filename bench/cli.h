@@ -19,13 +19,21 @@
 
 typedef enum { PROFILE_QUICK = 0, PROFILE_DEFAULT, PROFILE_FULL, PROFILE_COUNT } cli_profile;
 
-/* The values a parameter sweeps (for enums: indices into its choices). */
+/* A workload parameter flag (one per name, shared by the workloads that declare it). */
 typedef struct cli_param {
     const char *name;
     const wl_param *spec; /* the first workload's declaration of it */
+    bool user_set;        /* --tvp_<name> was given: its values apply to every workload */
     size_t n;
-    int64_t v[CLI_MAX_LIST];
+    int64_t v[CLI_MAX_LIST]; /* for enums: indices into choices */
 } cli_param;
+
+/* A profile's value list for one workload's parameter. */
+typedef struct cli_default {
+    const char *workload, *param;
+    size_t n;
+    int64_t v[4];
+} cli_default;
 
 typedef struct cli_opts {
     cli_profile profile;
@@ -45,6 +53,8 @@ typedef struct cli_opts {
     const char *out_dir;
     size_t n_params;
     cli_param params[CLI_MAX_PARAMS];
+    size_t n_defaults;
+    cli_default defaults[16];
     /* Google Benchmark settings the profile chooses unless the user passed the GB flag. */
     int repetitions;
     double min_time;
@@ -59,8 +69,11 @@ typedef struct cli_opts {
 int cli_parse(int *argc, char **argv, cli_opts *o);
 
 const char *cli_profile_name(cli_profile p);
-/* The values of parameter `name` to sweep, or NULL when no workload declares it. */
+/* The flag of parameter `name`, or NULL when no workload declares it. */
 const cli_param *cli_param_find(const cli_opts *o, const char *name);
+/* The values workload w sweeps for its parameter i: the flag's when given, else the profile's
+ * for that workload, else the workload's own default. Returns the list, *n its length. */
+const int64_t *cli_param_values(const cli_opts *o, const workload *w, size_t i, size_t *n);
 
 /* Parsing helpers (exposed for the tests). Each returns 0 or -EINVAL. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

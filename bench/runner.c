@@ -91,13 +91,13 @@ static int add_executors(matrix *m, const cli_opts *o, const bench_case *proto)
 static int add_param_sets(matrix *m, const cli_opts *o, bench_case *proto)
 {
     const workload *wl = proto->wl;
-    size_t idx[WL_MAX_PARAMS] = {0};
-    const cli_param *lists[WL_MAX_PARAMS];
+    size_t idx[WL_MAX_PARAMS] = {0}, len[WL_MAX_PARAMS];
+    const int64_t *lists[WL_MAX_PARAMS];
     for (size_t i = 0; i < wl->n_params; i++)
-        lists[i] = cli_param_find(o, wl->params[i].name);
+        lists[i] = cli_param_values(o, wl, i, &len[i]);
     for (;;) {
         for (size_t i = 0; i < wl->n_params; i++)
-            proto->args.v[i] = lists[i]->v[idx[i]];
+            proto->args.v[i] = lists[i][idx[i]];
         if (wl->tasks_for)
             proto->tasks = wl->tasks_for(&proto->args);
         for (int p = 0; p < PIN_POLICY_COUNT; p++) {
@@ -109,7 +109,7 @@ static int add_param_sets(matrix *m, const cli_opts *o, bench_case *proto)
                 return rc;
         }
         size_t i = 0;
-        while (i < wl->n_params && ++idx[i] == lists[i]->n)
+        while (i < wl->n_params && ++idx[i] == len[i])
             idx[i++] = 0;
         if (i == wl->n_params)
             return 0;

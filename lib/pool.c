@@ -523,7 +523,8 @@ static int check_deadlines(pool *p, uint32_t tasks)
     for (uint32_t i = 0; i < tasks; i++) {
         queue_slot *s = queue_slot_at(p->q, i);
         uint64_t start = s->start_ns;
-        if (atomic_load(&s->state) != SLOT_RUNNING || !start || now - start < limit)
+        /* A worker may have stamped its start after `now` was read: not late. */
+        if (atomic_load(&s->state) != SLOT_RUNNING || !start || start >= now || now - start < limit)
             continue;
         uint32_t w = s->worker;
         if (p->cfg.executor != EXEC_PROCESSES) {
@@ -668,13 +669,12 @@ void pool_destroy(pool *p)
         return;
     if (p->wedged) {
         /* A thread is stuck in a task: it cannot be joined or stopped, and it still uses the
-         * queue and the workload's memory. Close the queue so the others leave, and leave the
-         * rest to process exit. */
+         * pool, the queue and the workload's memory. Close the queue so the others leave, and
+         * leave everything else to process exit (deliberately not freed). */
         queue_close(p->q);
         for (uint32_t w = 0; w < p->cfg.workers; w++)
             if (p->live[w])
                 pthread_detach(p->threads[w]);
-        free(p);
         return;
     }
     if (p->q) {

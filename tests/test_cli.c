@@ -73,7 +73,13 @@ static void test_profiles_set_defaults(void **state)
     assert_true(o.interleave);
     assert_int_equal(parse(&o, NULL, "--tvp_profile=full", NULL), 0);
     assert_true(o.pin_on[PIN_SCATTER] && o.pin_on[PIN_CORE]);
-    assert_int_equal(cli_param_find(&o, "bytes")->n, 2);
+    size_t n;
+    const workload *hash = workload_find("hash"), *sleep_wl = workload_find("sleep");
+    cli_param_values(&o, hash, (size_t)workload_param_index(hash, "bytes"), &n);
+    assert_int_equal(n, 2);
+    const int64_t *v = cli_param_values(&o, sleep_wl, 0, &n); /* the profile's list for sleep */
+    assert_int_equal(n, 2);
+    assert_int_equal(v[1], 10000);
 }
 
 static void test_flags_override_profile_and_leave_gb_flags(void **state)
@@ -95,9 +101,15 @@ static void test_flags_override_profile_and_leave_gb_flags(void **state)
     assert_int_equal(o.tasks, 9);
     assert_true(o.user_repetitions);
     const cli_param *b = cli_param_find(&o, "bytes");
+    assert_true(b->user_set);
     assert_int_equal(b->n, 2);
     assert_int_equal(b->v[1], 128);
     assert_int_equal(cli_param_find(&o, "algo")->v[0], 1);
+    size_t n;
+    const workload *hash = workload_find("hash");
+    const int64_t *v = cli_param_values(&o, hash, (size_t)workload_param_index(hash, "bytes"), &n);
+    assert_int_equal(n, 2); /* the flag wins over the quick profile's value */
+    assert_int_equal(v[0], 64);
 }
 
 static void test_every_bad_value_is_rejected(void **state)

@@ -35,6 +35,7 @@
 extern char **environ;
 
 #define RPT_DEFAULT_SWITCH_US 5000 /* CPython's default switch interval: the one charts 1-5 show */
+#define RPT_DEFAULT_TICKS 100      /* CPython 2's check interval, for the legacy GIL */
 #define RPT_MAX_RUNS 16
 
 /* ------------------------------------------------------------------------------------------ */
@@ -58,6 +59,7 @@ typedef struct rpt_run {
     long usable;       /* usable CPUs (PUs), 0 when unknown */
     const char *pin;   /* the placement the charts show */
     long switch_pref;  /* the GIL switch interval charts 1-5 show, -1 when no GIL rows */
+    long ticks_pref;   /* the legacy GIL check interval they show, -1 when no legacy rows */
     bool other_pins, other_switches;
     size_t n_rows;
 } rpt_run;
@@ -69,7 +71,7 @@ typedef struct rpt_cfg {
     const char *workload, *executor, *spawn, *gil, *pin, *hog; /* point into `strs` */
     char *params; /* "bytes=262144 algo=sha256", hog left out */
     char *strs;
-    long switch_us, workers, tasks;
+    long switch_us, ticks, workers, tasks; /* -1 when empty (switch_us, ticks) */
     size_t n_ok, n_bad, n_sum[M_COUNT];
     double sum[M_COUNT], median[M_COUNT], lo[M_COUNT], hi[M_COUNT];
     double v[M_COUNT]; /* the value shown: median, else mean of ok repetitions; NAN if none */
@@ -114,6 +116,7 @@ typedef struct rpt {
     rpt_chart charts[CH_COUNT];
     rpt_key keys[RPT_MAX_KEYS]; /* the legend of the chart being written */
     size_t n_keys;
+    bool sched_panels; /* chart 6 has panels with rotated category labels */
 } rpt;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -344,7 +347,7 @@ static const char *rpt_cell(const results_table *t, size_t row, size_t col)
 static void rpt_row_key(const results_table *t, size_t row, size_t run, char **key, char **params)
 {
     static const char *const cfg_cols[] = {"benchmark", "workload", "executor", "spawn", "gil",
-                                           "switch_us", "workers", "pin", "tasks"};
+                                           "switch_us", "check_ticks", "workers", "pin", "tasks"};
     char *k = NULL, *p = NULL;
     size_t kn = 0, pn = 0;
     bool first = true;
@@ -427,6 +430,7 @@ static rpt_cfg *rpt_new_cfg(rpt *r, const results_table *t, size_t row, size_t r
     c->params = params;
     rpt_cfg_strings(c, t, row);
     c->switch_us = rpt_long(results_table_get(t, row, "switch_us"), -1);
+    c->ticks = rpt_long(results_table_get(t, row, "check_ticks"), -1);
     c->workers = rpt_long(results_table_get(t, row, "workers"), 1);
     c->tasks = rpt_long(results_table_get(t, row, "tasks"), 0);
     for (int m = 0; m < M_COUNT; m++) {
@@ -543,7 +547,7 @@ static void rpt_choose_views(rpt *r)
 {
     for (size_t ri = 0; ri < r->n_runs; ri++) {
         rpt_run *ru = &r->runs[ri];
-        ru->switch_pref = -1;
+        ru->switch_pref = ru->ticks_pref = -1;
         for (size_t i = 0; i < r->n_cfgs; i++) {
             const rpt_cfg *c = &r->cfgs[i];
             if (c->run != ri)
@@ -554,6 +558,9 @@ static void rpt_choose_views(rpt *r)
                 (ru->switch_pref < 0 ||
                  labs(c->switch_us - RPT_DEFAULT_SWITCH_US) < labs(ru->switch_pref - RPT_DEFAULT_SWITCH_US)))
                 ru->switch_pref = c->switch_us;
+            if (c->ticks >= 0 && (ru->ticks_pref < 0 || labs(c->ticks - RPT_DEFAULT_TICKS) <
+                                                            labs(ru->ticks_pref - RPT_DEFAULT_TICKS)))
+                ru->ticks_pref = c->ticks;
         }
         for (size_t i = 0; i < r->n_cfgs; i++) {
             const rpt_cfg *c = &r->cfgs[i];
@@ -561,6 +568,7 @@ static void rpt_choose_views(rpt *r)
                 continue;
             ru->other_pins |= !rpt_eq(c->pin, ru->pin);
             ru->other_switches |= !rpt_eq(c->gil, "off") && c->switch_us >= 0 && c->switch_us != ru->switch_pref;
+            ru->other_switches |= c->ticks >= 0 && c->ticks != ru->ticks_pref;
         }
     }
 }
@@ -580,6 +588,8 @@ static bool rpt_main_view(const rpt *r, const rpt_cfg *c)
     if (c->n_ok == 0 && isnan(c->median[M_WALL]))
         return false;
     if (!rpt_eq(c->pin, ru->pin) || rpt_is_sched(c) || rpt_is_convoy(c))
+        return false;
+    if (c->ticks >= 0 && c->ticks != ru->ticks_pref)
         return false;
     return rpt_eq(c->gil, "off") || c->switch_us == ru->switch_pref || c->switch_us < 0;
 }
@@ -622,7 +632,8 @@ static int rpt_cmp_cfg_key(const rpt_cfg *a, const rpt_cfg *b, const rpt_sort_ct
         return d;
     if ((d = rpt_gil_rank(a->gil) - rpt_gil_rank(b->gil)) || (d = strcmp(a->gil, b->gil)))
         return d;
-    if (s->with_switch && (d = (a->switch_us > b->switch_us) - (a->switch_us < b->switch_us)))
+    if (s->with_switch && ((d = (a->switch_us > b->switch_us) - (a->switch_us < b->switch_us)) ||
+                           (d = (a->ticks > b->ticks) - (a->ticks < b->ticks))))
         return d;
     if ((d = strcmp(b->hog, a->hog))) /* thread before process */
         return d;
@@ -753,6 +764,8 @@ static void rpt_label(const rpt *r, const rpt_cfg *c, bool with_switch, bool wit
     if (with_switch && !rpt_eq(c->gil, "off") && c->switch_us >= 0) {
         sw[0] = ' ';
         rpt_fmt_switch(c->switch_us, sw + 1, sizeof sw - 1);
+    } else if (with_switch && c->ticks >= 0) {
+        snprintf(sw, sizeof sw, " %ld ticks", c->ticks);
     }
     snprintf(buf, len, "%s%s%s%s%s%s%s%s%s", c->executor, rpt_per_task(c) ? " per-task" : "",
              rpt_eq(c->gil, "on") ? " +GIL" : rpt_eq(c->gil, "off") ? "" : " +GIL:", 
@@ -978,7 +991,9 @@ static int rpt_chart_vars(rpt *r, enum rpt_chart_id id, int panels, int cols, in
     int key_h = rpt_write_keys(r, f, width), lines;
     char *cap = rpt_caption(r, note, &lines);
     /* Below the panels: tic labels and the x label, the legend, the caption. */
-    int xlab = id == CH_THROUGHPUT || id == CH_LATENCY ? 100 : id == CH_CPU ? 40 : 60;
+    int xlab = id == CH_THROUGHPUT || id == CH_LATENCY || (id == CH_COSTS && r->sched_panels) ? 110
+               : id == CH_CPU                                                            ? 40
+                                                                                         : 60;
     int cap_h = 15 * lines + 14, top = 66, bottom = xlab + key_h + cap_h;
     int height = top + bottom + rows * panel_h;
     fprintf(f, "TVP_TITLE = ");
@@ -1613,7 +1628,7 @@ static const rpt_cfg *rpt_per_task_twin(const rpt *r, const rpt_cfg *pool)
     for (size_t i = 0; i < r->n_cfgs; i++) {
         const rpt_cfg *c = &r->cfgs[i];
         if (c->run == pool->run && rpt_per_task(c) && c->workers == pool->workers && c->tasks == pool->tasks &&
-            c->switch_us == pool->switch_us && rpt_eq(c->workload, pool->workload) &&
+            c->switch_us == pool->switch_us && c->ticks == pool->ticks && rpt_eq(c->workload, pool->workload) &&
             rpt_eq(c->params, pool->params) && rpt_eq(c->executor, pool->executor) &&
             rpt_eq(c->gil, pool->gil) && rpt_eq(c->pin, pool->pin) && rpt_eq(c->hog, pool->hog) &&
             rpt_has(c, M_WALL))
@@ -1686,28 +1701,62 @@ static size_t rpt_spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size
     return n;
 }
 
+/* Scheduler microbenchmark rows: any placement (their `cpus` parameter is the placement). */
 static bool rpt_pick_sched(const rpt *r, const rpt_cfg *c)
 {
-    return rpt_is_sched(c) && rpt_eq(c->pin, r->runs[c->run].pin) && rpt_has(c, M_WALL) && c->tasks > 0;
+    (void)r;
+    return rpt_is_sched(c) && (rpt_has(c, M_P50) || rpt_has(c, M_TPS));
 }
 
-static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, rpt_list *l)
+static int rpt_cmp_sched(const void *pa, const void *pb)
 {
-    rpt_sort_ctx s = {.with_switch = true, .with_run = true, .x_metric = -1};
-    rpt_sort(l, &s);
-    for (size_t i = 0; i < l->n; i++) {
+    const rpt_cfg *a = *(rpt_cfg *const *)pa, *b = *(rpt_cfg *const *)pb;
+    int d;
+    if ((d = strcmp(a->workload, b->workload)) || (d = rpt_exec_rank(a->executor) - rpt_exec_rank(b->executor)) ||
+        (d = strcmp(a->executor, b->executor)) || (d = strverscmp(a->params, b->params)))
+        return d;
+    return (a->run > b->run) - (a->run < b->run);
+}
+
+/* One sched_* workload: per configuration the time of one operation, p50/p90/p99 (as the latency
+ * chart draws them); without percentiles, 1 / throughput. */
+static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, size_t from, size_t to)
+{
+    double width = 0.8 / (double)r->n_runs;
+    size_t cat = 0, n = 0;
+    rpt_block(po, "points: x, p50, p90, p99, colour, text, width");
+    for (size_t i = from; i < to; i++) {
         const rpt_cfg *c = l->v[i];
-        if (i == 0 || rpt_cmp_cfg_key(l->v[i - 1], c, &s) != 0) {
-            char label[256];
-            rpt_label(r, c, true, true, label, sizeof label);
-            char *full = rpt_asprintf("%s%s%s: %s", c->workload, *c->params ? " " : "", c->params, label);
-            rpt_series(po, full, rpt_color(c), rpt_per_task(c) ? 2 : 1, rpt_point_type(c));
-            free(full);
-        }
-        fprintf(po->dat, "%ld\t%.9g\n", c->workers, c->v[M_WALL] / (double)c->tasks * 1e6);
-        rpt_y(po, c->v[M_WALL] / (double)c->tasks * 1e6);
+        if (i > from && (!rpt_eq(l->v[i - 1]->executor, c->executor) || !rpt_eq(l->v[i - 1]->params, c->params)))
+            cat++;
+        double p50 = rpt_has(c, M_P50) ? c->v[M_P50] : 1e6 / c->v[M_TPS];
+        double p90 = rpt_has(c, M_P90) ? c->v[M_P90] : p50, p99 = rpt_has(c, M_P99) ? c->v[M_P99] : p50;
+        char color[8];
+        if (r->n_runs > 1)
+            snprintf(color, sizeof color, "%s", rpt_run_color(c->run));
+        else
+            snprintf(color, sizeof color, "%s", rpt_color(c));
+        double x = (double)cat + ((double)c->run - (double)(r->n_runs - 1) / 2.0) * width;
+        fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u\t\"\"\t%.4f\n", x, p50, p90, p99, rpt_rgb(color), width);
+        rpt_y(po, p50);
+        rpt_y(po, p99);
+        n++;
     }
-    return l->n;
+    rpt_block(po, "categories: x, label");
+    size_t k = 0;
+    for (size_t i = from; i < to; i++) {
+        const rpt_cfg *c = l->v[i];
+        if (i > from && rpt_eq(l->v[i - 1]->executor, c->executor) && rpt_eq(l->v[i - 1]->params, c->params))
+            continue;
+        char *label = rpt_asprintf("%s%s%s", rpt_is_serial(c) ? "" : c->executor,
+                                   rpt_is_serial(c) || !*c->params ? "" : " ", c->params);
+        fprintf(po->dat, "%zu\t", k++);
+        rpt_dat_str(po->dat, label);
+        fputc('\n', po->dat);
+        free(label);
+    }
+    fprintf(po->gp, "P_NCAT = %zu\nP_KIND = 2\n", cat + 1);
+    return n;
 }
 
 static int rpt_chart_costs(rpt *r)
@@ -1716,25 +1765,39 @@ static int rpt_chart_costs(rpt *r)
     int rc = 0, drawn = 0;
     size_t dropped = 0;
     rpt_panel_out po;
-    rc = rpt_panel_begin(r, &po, r->charts[CH_COSTS].name, 1, "spawn cost per task: (per-task batch time - pool batch time) / tasks");
+    rc = rpt_panel_begin(r, &po, r->charts[CH_COSTS].name, 1, "spawn cost per task: (per-task - pool batch time) / tasks");
     size_t n = rc == 0 ? rpt_spawn_panel(r, &po, &pools, &dropped) : 0;
+    if (rc == 0)
+        fprintf(po.gp, "P_KIND = 1\n");
     rc = rpt_panel_end(&po) ? -EIO : rc;
     drawn += n > 0;
-    if (rc == 0 && sched.n) {
-        rc = rpt_panel_begin(r, &po, r->charts[CH_COSTS].name, drawn + 1, "scheduler microbenchmarks: time per operation");
+    if (sched.n) {
+        qsort(sched.v, sched.n, sizeof *sched.v, rpt_cmp_sched);
+        rpt_key_add(r, "p50", "#444444", 1, 7, 3);
+        rpt_key_add(r, "p90", "#444444", 1, 9, 3);
+        rpt_key_add(r, "p99", "#444444", 1, 5, 3);
+        rpt_run_keys(r);
+        r->sched_panels = true;
+    }
+    for (size_t from = 0, to; rc == 0 && from < sched.n; from = to) {
+        for (to = from + 1; to < sched.n && rpt_eq(sched.v[to]->workload, sched.v[from]->workload); to++)
+            ;
+        char *title = rpt_asprintf("%s: time per operation", sched.v[from]->workload);
+        rc = rpt_panel_begin(r, &po, r->charts[CH_COSTS].name, drawn + 1, title);
+        free(title);
         if (rc == 0)
-            rpt_sched_panel(r, &po, &sched);
+            rpt_sched_panel(r, &po, &sched, from, to);
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn++;
     }
     char note[320];
-    snprintf(note, sizeof note, "a wall-time difference: where tasks wait, spawning overlaps the waits, so noop "
-                                "gives the cleanest figure%s",
+    snprintf(note, sizeof note, "spawn cost is a wall-time difference: where tasks wait, spawning overlaps the "
+                                "waits, so noop gives the cleanest figure%s",
              dropped ? "; points where per-task was not slower than the pool are left out (log scale)" : "");
     if (rc == 0 && drawn == 0)
         rpt_skip(r, CH_COSTS, "no pool/per-task pairs with the same parameters and no sched_* rows");
     else if (rc == 0)
-        rc = rpt_chart_vars(r, CH_COSTS, drawn, drawn, 420, note);
+        rc = rpt_chart_vars(r, CH_COSTS, drawn, rpt_cols_for(drawn), 400, note);
     free(pools.v);
     free(sched.v);
     return rc;
@@ -1853,9 +1916,16 @@ static int rpt_chart_gil(rpt *r)
     if (rc == 0 && drawn == 0)
         rpt_skip(r, CH_GIL, "no rows with the GIL on and a switch interval (run tvp-bench with --tvp_gil=on "
                             "--tvp_switch_us=...)");
-    else if (rc == 0)
+    else if (rc == 0) {
+        bool legacy = false;
+        for (size_t i = 0; i < r->n_cfgs; i++)
+            legacy |= rpt_eq(r->cfgs[i].gil, "legacy") && r->cfgs[i].switch_us < 0;
         rc = rpt_chart_vars(r, CH_GIL, drawn, 2, 300,
-                            "each series at its largest worker count; dotted: the same configuration without the GIL");
+                            legacy ? "each series at its largest worker count; dotted: the same configuration "
+                                     "without the GIL; legacy-GIL rows (check interval in ticks) are not on this axis"
+                                   : "each series at its largest worker count; dotted: the same configuration "
+                                     "without the GIL");
+    }
     free(l.v);
     return rc;
 }
@@ -2312,6 +2382,8 @@ static void rpt_html_machine(const rpt *r, FILE *f)
         fputs("</code>", f);
         if (ru->switch_pref >= 0)
             fprintf(f, " and the GIL switch interval %ld \xc2\xb5s", ru->switch_pref);
+        if (ru->ticks_pref >= 0)
+            fprintf(f, " and the legacy GIL check interval %ld ticks", ru->ticks_pref);
         fputs("; the CSV holds more (other placements or switch intervals).</p>\n", f);
     }
 }
