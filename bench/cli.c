@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "netsvc.h"
 
 static const char *const profile_names[PROFILE_COUNT] = {"quick", "default", "full"};
 
@@ -144,14 +145,31 @@ static void collect_params(cli_opts *o)
     }
 }
 
+/* The range every workload declaring parameter `name` accepts (the intersection). */
+static void param_range(const char *name, int64_t *min, int64_t *max)
+{
+    for (size_t w = 0; w < workload_count(); w++) {
+        const workload *wl = workload_at(w);
+        int i = workload_param_index(wl, name);
+        if (i < 0 || wl->params[i].type != WL_PARAM_INT)
+            continue;
+        if (wl->params[i].min > *min)
+            *min = wl->params[i].min;
+        if (wl->params[i].max < *max)
+            *max = wl->params[i].max;
+    }
+}
+
 static int parse_param(cli_param *cp, const char *s)
 {
     char buf[512], *items[CLI_MAX_LIST], why[512];
     size_t k;
     const wl_param *sp = cp->spec;
+    int64_t lo = sp->min, hi = sp->max;
     if (sp->type == WL_PARAM_INT) {
-        snprintf(why, sizeof why, "expected a comma list of integers in %lld..%lld (%s)",
-                 (long long)sp->min, (long long)sp->max, sp->help);
+        param_range(cp->name, &lo, &hi);
+        snprintf(why, sizeof why, "expected a comma list of integers in %lld..%lld (%s)", (long long)lo,
+                 (long long)hi, sp->help);
     } else {
         int off = snprintf(why, sizeof why, "expected a comma list of:");
         for (size_t i = 0; sp->choices[i]; i++)
@@ -162,7 +180,7 @@ static int parse_param(cli_param *cp, const char *s)
     for (size_t i = 0; i < k; i++) {
         if (sp->type == WL_PARAM_INT) {
             uint64_t v;
-            if (cli_parse_u64(items[i], (uint64_t)sp->min, (uint64_t)sp->max, &v) < 0)
+            if (cli_parse_u64(items[i], (uint64_t)lo, (uint64_t)hi, &v) < 0)
                 return fail(cp->name, s, why);
             cp->v[i] = (int64_t)v;
         } else {
@@ -294,6 +312,8 @@ void cli_usage(FILE *f)
             "  --tvp_task_timeout=MS              a task running longer fails, 1..86400000 (default 60000);\n"
             "                                     its process worker is terminated and replaced; a hung\n"
             "                                     thread worker cannot be killed, so the run stops\n"
+            "  --tvp_net_target=HOST:PORT         send the net workload's requests to a tvp-delayd there\n"
+            "                                     (default: an embedded server on 127.0.0.1)\n"
             "  --tvp_out=DIR                      results directory (default results)\n"
             "  --tvp_list                         print the benchmark names and exit\n"
             "workload parameters (CSV columns of the same name):\n",
@@ -381,6 +401,12 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         if (cli_parse_u64(val, 1, 1000000, &v) < 0)
             return fail(key, val, "expected an integer in 1..1000000 (sys.setcheckinterval)");
         o->check_ticks = (uint32_t)v;
+        return 0;
+    }
+    if (strcmp(key, "net_target") == 0) {
+        o->net_target = val;
+        if (netsvc_set_target(val) < 0)
+            return fail(key, val, "expected HOST:PORT (port 1..65535, host a name or address, [v6]:PORT)");
         return 0;
     }
     if (strcmp(key, "task_timeout") == 0) {

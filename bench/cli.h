@@ -51,6 +51,7 @@ typedef struct cli_opts {
     uint64_t timer_slack_ns;
     uint32_t task_timeout_ms;        /* per-task deadline */
     const char *out_dir;
+    const char *net_target;          /* NULL: the embedded delay server */
     size_t n_params;
     cli_param params[CLI_MAX_PARAMS];
     size_t n_defaults;

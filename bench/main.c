@@ -14,6 +14,7 @@
 #include "gbench.h"
 #include "meta.h"
 #include "metrics.h"
+#include "netsvc.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
@@ -264,6 +265,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = run(&a, argc, argv);
     app_free(&a);
+    netsvc_shutdown();
     reap_all();
     gb_shutdown();
     return rc < 0 ? 0 : rc;

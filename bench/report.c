@@ -40,12 +40,21 @@ struct report {
 
 int report_init(report **out, const cli_opts *o, const char *run_id)
 {
-    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + N(extra_cols)];
+    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + N(extra_cols) + 32];
     size_t n = 0;
     for (size_t i = 0; i < N(contract_cols); i++)
         cols[n++] = contract_cols[i];
     for (size_t i = 0; i < o->n_params; i++)
         cols[n++] = o->params[i].name;
+    /* Workloads' own result columns, before detail. */
+    for (size_t w = 0; w < workload_count(); w++)
+        for (const char *const *e = workload_at(w)->extra_names; e && *e && n < N(cols) - N(extra_cols); e++) {
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= strcmp(cols[k], *e) == 0;
+            if (!dup)
+                cols[n++] = *e;
+        }
     for (size_t i = 0; i < N(extra_cols); i++)
         cols[n++] = extra_cols[i];
     report *r = calloc(1, sizeof *r);
@@ -143,6 +152,8 @@ void report_on_run(const gb_run *run, void *arg)
     results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
     for (size_t k = 0; k < N(counter_cols); k++)
         results_table_set_num(t, i, counter_cols[k], gb_run_counter(run, counter_cols[k], NAN));
+    for (const char *const *e = c->wl->extra_names; e && *e; e++)
+        results_table_set_num(t, i, *e, gb_run_counter(run, *e, NAN));
 }
 
 static double cell_num(const results_table *t, size_t row, const char *col)

@@ -317,6 +317,16 @@ static void set_counters(gb_state *st, bench_case *c, run_acc *a)
         gb_counter_set(st, "gil_wait_p50_us", gil_hist_percentile(g->waited_hist, 50) / 1e3, GB_COUNTER_DEFAULTS);
         gb_counter_set(st, "gil_wait_p99_us", gil_hist_percentile(g->waited_hist, 99) / 1e3, GB_COUNTER_DEFAULTS);
     }
+    if (c->wl->extra_names && c->wl->extra_values) {
+        double v[16];
+        size_t n = 0;
+        while (n < 16 && c->wl->extra_names[n])
+            v[n++] = NAN;
+        c->wl->extra_values(c->env->active_shared, v);
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(v[i]))
+                gb_counter_set(st, c->wl->extra_names[i], v[i], GB_COUNTER_DEFAULTS);
+    }
     uint64_t kib = 0;
     if (pool_pss_kib(c->env->active_pool, &kib) == 0)
         gb_counter_set(st, "rss_kib", (double)kib, GB_COUNTER_DEFAULTS);
@@ -343,6 +353,8 @@ static void bench_body(gb_state *st, void *ctx)
     memset(&a, 0, sizeof a);
     a.rng = 0x2545F4914F6CDD1Dull;
     int rc = 0;
+    if (c->wl->run_begin)
+        c->wl->run_begin(c->env->active_shared);
     while (gb_keep_running(st)) {
         pool_batch b;
         if (c->wl->batch_begin)

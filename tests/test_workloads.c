@@ -10,6 +10,11 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netsvc.h"
 #include "pin.h"
 #include "pool.h"
 #include "workload.h"
@@ -152,6 +157,64 @@ static void test_sleep_reports_its_duration(void **state)
     w->teardown(shared);
 }
 
+/* The net workload against the embedded server: every task gets its own reply under threads and
+ * processes, with keepalive and per-task connections. */
+static void test_net_every_task_gets_its_reply(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("net");
+    pin_topo *topo;
+    assert_int_equal(pin_topo_load(&topo), 0);
+    for (int conn = 0; conn < 2; conn++) {
+        wl_args a = {.v = {3000, 200, conn}}; /* delay_us, bytes, conn */
+        uint8_t got[16][64];
+        run_digests(w, &a, EXEC_THREADS, SPAWN_POOL, 4, PIN_NONE, topo, 16, got);
+        run_digests(w, &a, EXEC_PROCESSES, SPAWN_POOL, 4, PIN_NONE, topo, 16, got);
+        run_digests(w, &a, EXEC_PROCESSES, SPAWN_PER_TASK, 3, PIN_NONE, topo, 16, got);
+    }
+    pin_topo_free(topo);
+    netsvc_shutdown();
+}
+
+/* The embedded server killed mid-run: the tasks fail with a reason (no crash, no hang), and the
+ * next setup starts a new server. */
+static void test_net_server_killed(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("net");
+    wl_args a = {.v = {200000, 16, 0}}; /* 200 ms delay: the kill lands mid-request */
+    void *shared;
+    assert_int_equal(w->setup(&a, 4, &shared), 0);
+    char host[64];
+    uint16_t port;
+    assert_int_equal(netsvc_target(host, sizeof host, &port), 0);
+    pool_config cfg = {.executor = EXEC_THREADS, .spawn = SPAWN_POOL, .workers = 4, .max_tasks = 4,
+                       .wl = w, .wl_shared = shared};
+    pool *p;
+    pool_batch b;
+    assert_int_equal(pool_create(&cfg, &p), 0);
+    pid_t server = netsvc_pid(), killer = fork();
+    assert_true(server > 0);
+    if (killer == 0) {
+        usleep(50000);
+        kill(server, SIGKILL);
+        _exit(0);
+    }
+    assert_int_equal(pool_run(p, 4, &b), 0);
+    waitpid(killer, NULL, 0);
+    assert_int_equal(b.failed, 4);
+    for (uint32_t i = 0; i < 4; i++)
+        assert_true(pool_slot(p, i)->out.detail[0] != '\0');
+    pool_destroy(p);
+    w->teardown(shared);
+    uint16_t port2;
+    assert_int_equal(netsvc_target(host, sizeof host, &port2), 0); /* a new server */
+    assert_true(netsvc_pid() > 0 && netsvc_pid() != server);
+    assert_int_equal(w->setup(&a, 1, &shared), 0);
+    w->teardown(shared);
+    netsvc_shutdown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +223,8 @@ int main(void)
         cmocka_unit_test(test_hash_identical_under_every_executor),
         cmocka_unit_test(test_hash_check_rejects_a_wrong_digest),
         cmocka_unit_test(test_sleep_reports_its_duration),
+        cmocka_unit_test(test_net_every_task_gets_its_reply),
+        cmocka_unit_test(test_net_server_killed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,7 +116,7 @@ typedef struct rpt {
     rpt_chart charts[CH_COUNT];
     rpt_key keys[RPT_MAX_KEYS]; /* the legend of the chart being written */
     size_t n_keys;
-    bool sched_panels; /* chart 6 has panels with rotated category labels */
+    size_t max_cat; /* the longest rotated category label of the chart being written */
 } rpt;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -250,6 +250,15 @@ static void rpt_dat_str(FILE *f, const char *s)
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
         fputc(*p == '"' ? '\'' : *p < 0x20 || *p == 0x7f ? ' ' : *p, f);
     fputc('"', f);
+}
+
+/* A rotated category label (x tic) of a data block; remembers the longest for the layout. */
+static void rpt_cat_str(size_t *max_cat, FILE *f, size_t x, const char *label)
+{
+    fprintf(f, "%zu\t", x);
+    rpt_dat_str(f, label);
+    fputc('\n', f);
+    *max_cat = strlen(label) > *max_cat ? strlen(label) : *max_cat;
 }
 
 static void rpt_html_esc(FILE *f, const char *s)
@@ -715,7 +724,7 @@ static void rpt_sort(rpt_list *l, rpt_sort_ctx *s)
 static const char *rpt_color(const rpt_cfg *c)
 {
     int e = rpt_exec_rank(c->executor), g = rpt_gil_rank(c->gil);
-    static const char *const threads[] = {"#0072B2", "#CC79A7", "#56B4E9", "#0072B2"};
+    static const char *const threads[] = {"#0072B2", "#CC79A7", "#882255", "#0072B2"};
     static const char *const procs[] = {"#D55E00", "#E69F00", "#8C564B", "#D55E00"};
     if (e == 0)
         return "#444444";
@@ -991,9 +1000,9 @@ static int rpt_chart_vars(rpt *r, enum rpt_chart_id id, int panels, int cols, in
     int key_h = rpt_write_keys(r, f, width), lines;
     char *cap = rpt_caption(r, note, &lines);
     /* Below the panels: tic labels and the x label, the legend, the caption. */
-    int xlab = id == CH_THROUGHPUT || id == CH_LATENCY || (id == CH_COSTS && r->sched_panels) ? 110
-               : id == CH_CPU                                                            ? 40
-                                                                                         : 60;
+    /* Category labels are rotated by 25-30 degrees: their height grows with their length. */
+    int xlab = r->max_cat ? 44 + (int)(3.4 * (double)r->max_cat) : id == CH_CPU ? 40 : 60;
+    r->max_cat = 0;
     int cap_h = 15 * lines + 14, top = 66, bottom = xlab + key_h + cap_h;
     int height = top + bottom + rows * panel_h;
     fprintf(f, "TVP_TITLE = ");
@@ -1200,11 +1209,8 @@ static size_t rpt_write_bars(const rpt *r, rpt_panel_out *po, const rpt_list *l,
     }
     if (bars) {
         rpt_block(po, "categories: x, label");
-        for (size_t k = 0; k <= cat; k++) {
-            fprintf(po->dat, "%zu\t", k);
-            rpt_dat_str(po->dat, labels[k]);
-            fputc('\n', po->dat);
-        }
+        for (size_t k = 0; k <= cat; k++)
+            rpt_cat_str(&po->r->max_cat, po->dat, k, labels[k]);
         fprintf(po->gp, "P_NCAT = %zu\n", cat + 1);
     }
     free(labels);
@@ -1367,7 +1373,7 @@ static void rpt_convoy_refs(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
 static const char *rpt_hog_color(const rpt_cfg *c)
 {
     if (rpt_eq(c->hog, "thread"))
-        return rpt_eq(c->gil, "legacy") ? "#56B4E9" : "#CC79A7";
+        return rpt_eq(c->gil, "legacy") ? "#882255" : "#CC79A7";
     if (rpt_eq(c->hog, "process"))
         return rpt_eq(c->gil, "legacy") ? "#8C564B" : "#D55E00";
     return rpt_color(c);
@@ -1490,9 +1496,11 @@ static void rpt_cpu_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, co
                 snprintf(color, sizeof color, "%s", rpt_run_color(c->run));
             else
                 rpt_bar_color(r, c, color);
-            if (v == 0)
+            if (v < 0.005 && per_group > 5)
+                text[0] = '\0'; /* narrow bars: a label of nothing would crowd its neighbours */
+            else if (v == 0)
                 snprintf(text, sizeof text, "0");
-            else if (v < 0.01)
+            else if (v < 0.005)
                 snprintf(text, sizeof text, "<0.01");
             else
                 snprintf(text, sizeof text, "%.2f", v);
@@ -1718,6 +1726,29 @@ static int rpt_cmp_sched(const void *pa, const void *pb)
     return (a->run > b->run) - (a->run < b->run);
 }
 
+/* "heap_kib=0 method=fork cpus=none" -> "heap_kib=0 fork cpus=none": a word that names itself
+ * (fork, eventfd) goes alone; numbers and placement words keep their key. */
+static void rpt_short_params(const char *params, char *out, size_t len)
+{
+    static const char *const keep_key[] = {"cpus", "pin", "hog"};
+    size_t used = 0;
+    out[0] = '\0';
+    char *copy = rpt_strdup(params), *save = NULL;
+    for (char *tok = strtok_r(copy, " ", &save); tok && used < len; tok = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(tok, '=');
+        const char *v = eq ? eq + 1 : tok;
+        bool numeric = *v && strspn(v, "0123456789.") == strlen(v), key = !eq || numeric;
+        if (eq) {
+            *eq = '\0';
+            key |= rpt_rank(tok, keep_key, 3) < 3;
+            *eq = '=';
+        }
+        int n = snprintf(out + used, len - used, "%s%s", used ? " " : "", key ? tok : v);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    free(copy);
+}
+
 /* One sched_* workload: per configuration the time of one operation, p50/p90/p99 (as the latency
  * chart draws them); without percentiles, 1 / throughput. */
 static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, size_t from, size_t to)
@@ -1748,11 +1779,11 @@ static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l
         const rpt_cfg *c = l->v[i];
         if (i > from && rpt_eq(l->v[i - 1]->executor, c->executor) && rpt_eq(l->v[i - 1]->params, c->params))
             continue;
+        char params[256];
+        rpt_short_params(c->params, params, sizeof params);
         char *label = rpt_asprintf("%s%s%s", rpt_is_serial(c) ? "" : c->executor,
-                                   rpt_is_serial(c) || !*c->params ? "" : " ", c->params);
-        fprintf(po->dat, "%zu\t", k++);
-        rpt_dat_str(po->dat, label);
-        fputc('\n', po->dat);
+                                   rpt_is_serial(c) || !*params ? "" : " ", params);
+        rpt_cat_str(&po->r->max_cat, po->dat, k++, label);
         free(label);
     }
     fprintf(po->gp, "P_NCAT = %zu\nP_KIND = 2\n", cat + 1);
@@ -1777,7 +1808,6 @@ static int rpt_chart_costs(rpt *r)
         rpt_key_add(r, "p90", "#444444", 1, 9, 3);
         rpt_key_add(r, "p99", "#444444", 1, 5, 3);
         rpt_run_keys(r);
-        r->sched_panels = true;
     }
     for (size_t from = 0, to; rc == 0 && from < sched.n; from = to) {
         for (to = from + 1; to < sched.n && rpt_eq(sched.v[to]->workload, sched.v[from]->workload); to++)
@@ -2115,9 +2145,11 @@ static void rpt_finding_workload(const rpt *r, FILE *f, size_t run, const rpt_pa
     fputs(".", f);
     if (!isnan(util) && verdict && strcmp(p->workload, "noop") != 0) {
         fprintf(f, util < 0.1 ? " The serial run keeps %.3f CPU busy: " : " The serial run keeps %.2f CPU busy: ", util);
-        if (util >= 0.7)
-            fprintf(f, "work competes for the %ld usable CPUs, so no executor can pass %ldx, and a GIL "
-                       "serialises threads.", ru->usable, ru->usable);
+        if (util >= 0.7 && ru->usable > 0)
+            fprintf(f, "the work competes for the %ld usable CPUs, so no executor can pass %ldx.", ru->usable,
+                    ru->usable);
+        else if (util >= 0.7)
+            fputs("the work competes for the CPUs, so speedup stops at the CPU count.", f);
         else if (util <= 0.3)
             fputs("tasks mostly wait, so workers overlap their waits and speedup grows with workers "
                   "past the CPU count, for threads and processes alike.", f);
@@ -2209,7 +2241,7 @@ static void rpt_finding_memory(const rpt *r, FILE *f, size_t run)
     }
     if (!best[0] || !best[1])
         return;
-    fprintf(f, "<li><b>Memory</b> (PSS, largest pool): threads %.1f MiB at %ld workers, processes %.1f MiB at %ld "
+    fprintf(f, "<li><b>Memory</b> (PSS of the largest pool, heaviest workload): threads %.1f MiB at %ld workers, processes %.1f MiB at %ld "
                "workers.</li>\n",
             best[0]->v[M_RSS] / 1024.0, best[0]->workers, best[1]->v[M_RSS] / 1024.0, best[1]->workers);
 }

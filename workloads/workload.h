@@ -78,6 +78,11 @@ typedef struct workload {
     int (*check)(const void *shared, uint32_t index, const wl_out *out, char *detail, size_t len);
     /* Before every batch, in the harness, untimed (e.g. reset flags in shared memory). */
     void (*batch_begin)(void *shared, uint32_t tasks);
+    /* Before a run's batches (one repetition), in the harness, untimed. */
+    void (*run_begin)(void *shared);
+    /* Extra result columns (NULL-terminated names) and, after a run, their values (NaN: none). */
+    const char *const *extra_names;
+    void (*extra_values)(void *shared, double *values);
     /* Workloads whose tasks cooperate (e.g. convoy: K hogs and a probe) fix their own worker and
      * task counts; NULL uses the matrix's worker list and default_tasks / --tvp_tasks. A fixed
      * count above 1 has no serial configuration. */
