@@ -36,6 +36,15 @@ done <<'LIST'
 --tvp_sleep_us=-5 --tvp_sleep_us
 --tvp_algo=md5 --tvp_algo
 --tvp_timer_slack_ns=0 --tvp_timer_slack_ns
+--tvp_gil=maybe --tvp_gil
+--tvp_switch_us=0 --tvp_switch_us
+--tvp_check_ticks=-1 --tvp_check_ticks
+--tvp_task_timeout=0 --tvp_task_timeout
+--tvp_net_target=localhost --tvp_net_target
+--tvp_net_target=host:99999 --tvp_net_target
+--tvp_delay_us=20000000 --tvp_delay_us
+--tvp_conn=udp --tvp_conn
+--tvp_hogs=0 --tvp_hogs
 --tvp_bogus=1 --tvp_bogus
 --benchmark_bogus=1 benchmark_bogus
 LIST
@@ -47,7 +56,7 @@ if [ $rc -eq 2 ] && grep -q "not writable" "$tmp/err" && ! grep -q "tvp: run" "$
 
 # 3. A small real run writes the contract files.
 out="$tmp/results"
-"$bin" --tvp_profile=quick --tvp_workloads=hash,sleep,noop --tvp_workers=2 --tvp_tasks=8 \
+"$bin" --tvp_profile=quick --tvp_workloads=hash,sleep,noop --tvp_gil=off --tvp_workers=2 --tvp_tasks=8 \
     --tvp_sleep_us=1000 --tvp_bytes=4096 --benchmark_min_time=0.01 --tvp_out="$out" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 0 ]; then bad "small run exit $rc: $(tail -5 "$tmp/err")"; fi

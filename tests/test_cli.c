@@ -75,8 +75,10 @@ static void test_profiles_set_defaults(void **state)
     assert_true(o.pin_on[PIN_SCATTER] && o.pin_on[PIN_CORE]);
     size_t n;
     const workload *hash = workload_find("hash"), *sleep_wl = workload_find("sleep");
-    cli_param_values(&o, hash, (size_t)workload_param_index(hash, "bytes"), &n);
-    assert_int_equal(n, 2);
+    cli_param_values(&o, hash, (size_t)workload_param_index(hash, "chunk"), &n);
+    assert_int_equal(n, 2); /* the full profile sweeps hashlib's 2048-byte threshold */
+    assert_int_equal(o.n_switch_us, 3);
+    assert_true(o.gil_on[GIL_OFF] && o.gil_on[GIL_ON]);
     const int64_t *v = cli_param_values(&o, sleep_wl, 0, &n); /* the profile's list for sleep */
     assert_int_equal(n, 2);
     assert_int_equal(v[1], 10000);
