@@ -46,17 +46,18 @@ int report_init(report **out, const cli_opts *o, const char *run_id)
         cols[n++] = contract_cols[i];
     for (size_t i = 0; i < o->n_params; i++)
         cols[n++] = o->params[i].name;
-    /* Workloads' own result columns, before detail. */
+    /* Then the fixed measurement columns, the workloads' own result columns, and detail last. */
+    for (size_t i = 0; i + 1 < N(extra_cols); i++)
+        cols[n++] = extra_cols[i];
     for (size_t w = 0; w < workload_count(); w++)
-        for (const char *const *e = workload_at(w)->extra_names; e && *e && n < N(cols) - N(extra_cols); e++) {
+        for (const char *const *e = workload_at(w)->extra_names; e && *e && n + 1 < N(cols); e++) {
             bool dup = false;
             for (size_t k = 0; k < n; k++)
                 dup |= strcmp(cols[k], *e) == 0;
             if (!dup)
                 cols[n++] = *e;
         }
-    for (size_t i = 0; i < N(extra_cols); i++)
-        cols[n++] = extra_cols[i];
+    cols[n++] = extra_cols[N(extra_cols) - 1]; /* detail */
     report *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
