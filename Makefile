@@ -4,7 +4,7 @@ ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD := build
 
-.PHONY: all deps configure build bench test plots clean asan tsan
+.PHONY: all deps configure build bench test plots clean asan tsan validate-gil
 
 all: build
 
@@ -25,6 +25,11 @@ test: build
 
 plots: deps
 	@scripts/plots.sh $(or $(CSV),results/latest.csv) plots
+
+# CPython's GIL vs tvp's emulation, side by side (needs python3; QUICK=1 for a shorter run).
+validate-gil: build
+	@if command -v python3 >/dev/null; then python3 scripts/validate-gil.py $(BUILD)/tvp-bench $(if $(QUICK),--quick); \
+	else echo "validate-gil: python3 not found: nothing to compare against"; fi
 
 # Sanitizer builds: make asan / make tsan build and run the whole suite under that preset.
 asan tsan: deps
