@@ -4,7 +4,7 @@ ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD := build
 
-.PHONY: all deps configure build bench test plots clean asan tsan validate-gil
+.PHONY: all deps configure build bench test plots clean asan tsan validate-gil regress history trend
 
 all: build
 
@@ -25,6 +25,24 @@ test: build
 
 plots: deps
 	@scripts/plots.sh $(or $(CSV),results/latest.csv) plots
+
+# Regression gate: a quick run with repetitions, compared with BASELINE (a tvp CSV); exit 1 when a
+# row regressed beyond THRESHOLD percent with p < ALPHA. REPS, THRESHOLD, ALPHA, FILTER adjustable.
+REPS ?= 5
+THRESHOLD ?= 5
+ALPHA ?= 0.05
+FILTER ?= .
+regress: build
+	@test -n "$(BASELINE)" || { echo "usage: make regress BASELINE=path/to/baseline.csv [REPS=5 THRESHOLD=5 ALPHA=0.05 FILTER=regex]"; exit 2; }
+	@test -f "$(BASELINE)" || { echo "regress: $(BASELINE) not found"; exit 2; }
+	@scripts/run-bench.sh $(BUILD)/tvp-bench . quick --benchmark_repetitions=$(REPS) --benchmark_filter='$(FILTER)' $(ARGS)
+	@$(BUILD)/tvp-compare --threshold=$(THRESHOLD) --alpha=$(ALPHA) --filter='$(FILTER)' $(BASELINE) results/latest.csv
+
+# History: keep the latest run, and chart a metric over the kept runs (plots/trend.png).
+history:
+	@scripts/history.sh add $(or $(CSV),results/latest.csv)
+trend: build
+	@scripts/history.sh trend plots $(or $(METRIC),wall_s) '$(or $(FILTER),/pool/)'
 
 # CPython's GIL vs tvp's emulation, side by side (needs python3; QUICK=1 for a shorter run).
 validate-gil: build
