@@ -454,7 +454,11 @@ static int cv_warning(const results_table *t, FILE *f)
 int calibrate_warnings(const calib *c, const results_table *t, FILE *f)
 {
     int n = 0;
-    if (c && c->usable_cpus && !(c->capacity_cpus >= CALIBRATE_CAPACITY_WARN * c->usable_cpus)) {
+    if (c && c->usable_cpus && !isfinite(c->capacity_cpus)) {
+        fprintf(f, "warning: the parallel CPU capacity could not be measured: scaling results cannot be checked "
+                   "against what the machine gave\n");
+        n++;
+    } else if (c && c->usable_cpus && c->capacity_cpus < CALIBRATE_CAPACITY_WARN * c->usable_cpus) {
         fprintf(f, "warning: the machine gave only %.2f of %u CPUs' worth of parallel work during calibration: "
                    "speedups and efficiencies are bounded by that, not by the executors (see capacity_cpus in "
                    "the meta file)\n", c->capacity_cpus, c->usable_cpus);

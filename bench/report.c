@@ -294,6 +294,27 @@ static void print_num(FILE *f, const results_table *t, size_t row, const char *c
         fprintf(f, " %*.*f", width, prec, v * scale);
 }
 
+/* The harness's own cost: noop tasks per second through each executor's pool (gil off). */
+static void print_overhead(const report *r, FILE *f)
+{
+    const results_table *t = &r->t;
+    bool first = true;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const bench_case *c = r->meta[i].c;
+        if (!summary_row(r, i) || strcmp(c->wl->name, "noop") != 0 || c->spawn != SPAWN_POOL ||
+            c->gil != GIL_OFF || !is_status(t, i, "ok"))
+            continue;
+        double rate = cell_num(t, i, "tasks_per_s");
+        if (!(rate > 0))
+            continue;
+        if (first)
+            fprintf(f, "\nharness overhead (noop tasks through the shared queue, dispatch + accounting):\n");
+        first = false;
+        fprintf(f, "  %-10s %3u worker%s %12.0f tasks/s  %7.3f us/task\n", pool_executor_name(c->exec), c->workers,
+                c->workers == 1 ? " " : "s", rate, 1e6 / rate);
+    }
+}
+
 void report_print_summary(const report *r, FILE *f)
 {
     const results_table *t = &r->t;
@@ -335,4 +356,5 @@ void report_print_summary(const report *r, FILE *f)
                     results_table_get(t, i, "status"), results_table_get(t, i, "detail"));
         }
     }
+    print_overhead(r, f);
 }

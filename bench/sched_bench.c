@@ -804,14 +804,17 @@ static int pair_setup(pair *p, char *detail, size_t dlen)
     return 0;
 }
 
-static void pair_teardown(pair *p)
+/* `clean`: both sides finished normally. A side killed inside pthread_cond_wait leaves the
+ * condvar with a waiter that never leaves, and pthread_cond_destroy would wait for it forever:
+ * then the memory is only unmapped (glibc's condvars and mutexes hold nothing else). */
+static void pair_teardown(pair *p, bool clean)
 {
     for (int k = 0; k < 2; k++) {
         close_fd(&p->fd[k][0]);
         close_fd(&p->fd[k][1]);
     }
     if (p->shm) {
-        if (p->cond_ready) {
+        if (p->cond_ready && clean) {
             pthread_cond_destroy(&p->shm->cv);
             pthread_mutex_destroy(&p->shm->mx);
         }
@@ -1005,7 +1008,7 @@ static int pair_measure(pair_kind kind, const sched_pair_cfg *cfg, uint32_t n, s
             r->cpu[k] = m->side[k].cpu;
         }
     }
-    pair_teardown(&p);
+    pair_teardown(&p, rc == 0);
     return rc;
 }
 
@@ -1028,7 +1031,6 @@ struct sched_set {
     volatile sig_atomic_t *stop;
     char true_path[PATH_MAX];
     uint64_t group_ns[SCHED_GROUP_COUNT];
-    uint32_t group_cases[SCHED_GROUP_COUNT];
     double *lat;       /* SCHED_LAT_CAP: the run's reservoir */
     double *batch_lat; /* SCHED_BATCH_MAX: one call's samples */
 };
@@ -1072,7 +1074,6 @@ static int case_add(sched_set *s, const sched_case *proto)
                  sched_cpus_name(c->cpus));
         break;
     }
-    s->group_cases[c->group]++;
     return 0;
 }
 
@@ -1167,10 +1168,12 @@ static void set_counters(gb_state *st, sched_set *s, const sched_case *c, body_a
     gb_counter_set(st, "lat_p99_us", quantile(s->lat, a->lat_n, 0.99), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "lat_max_us", (double)a->max_ns / 1e3, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpu_s", (double)a->cpu_ns / 1e9 / ops, GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "cpu_util", a->total_ns ? (double)a->cpu_ns / (double)a->total_ns : 0, GB_COUNTER_DEFAULTS);
+    if (c->group != SCHED_GROUP_WAKEUP) /* a wakeup's time is its latency, not the time the CPU was used in */
+        gb_counter_set(st, "cpu_util", a->total_ns ? (double)a->cpu_ns / (double)a->total_ns : 0, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_vol", (double)a->ctx_vol / ops, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / ops, GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
+    if (a->cpus_seen)
+        gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
     gb_set_items_processed(st, (int64_t)a->ops);
     if (c->group != SCHED_GROUP_SPAWN || c->cpus != SCHED_CPUS_NONE) {
         char label[64];
@@ -1277,6 +1280,7 @@ static void sched_body(gb_state *st, void *ctx)
     uint64_t t0 = metrics_now_ns();
     body_run(st, c);
     c->set->group_ns[c->group] += metrics_now_ns() - t0;
+    c->body_calls++;
 }
 
 int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
@@ -1341,14 +1345,20 @@ void sched_print_times(const sched_set *s, FILE *f)
         return;
     fprintf(f, "sched:");
     const char *sep = " ";
+    unsigned ran[SCHED_GROUP_COUNT] = {0};
+    for (size_t i = 0; i < s->n; i++)
+        ran[s->cases[i].group] += s->cases[i].body_calls > 0;
     for (int g = 0; g < SCHED_GROUP_COUNT; g++) {
-        if (!s->group_cases[g])
+        if (!ran[g])
             continue;
-        fprintf(f, "%s%s %.1f s (%u configuration%s)", sep, group_names[g], (double)s->group_ns[g] / 1e9,
-                s->group_cases[g], s->group_cases[g] == 1 ? "" : "s");
+        fprintf(f, "%s%s %.1f s (%u configuration%s)", sep, group_names[g], (double)s->group_ns[g] / 1e9, ran[g],
+                ran[g] == 1 ? "" : "s");
         sep = ", ";
     }
-    fprintf(f, " in the benchmark bodies\n");
+    if (*sep == ',')
+        fprintf(f, " in the benchmark bodies\n");
+    else
+        fprintf(f, " no benchmark ran\n");
 }
 
 /* ---- tidy CSV rows ---- */

@@ -142,6 +142,7 @@ typedef struct sched_case {
     sched_channel channel;     /* ping-pong */
     sched_cpus cpus;
     sched_set *set;
+    uint32_t body_calls;       /* times Google Benchmark ran it */
 } sched_case;
 
 /* Registers the benchmarks of the groups that are on, with the variants of o->profile (full
@@ -170,8 +171,8 @@ extern const char *const sched_param_cols[SCHED_N_PARAM_COLS]; /* heap_kib, meth
  * lacks are skipped. run_id, benchmark, repetition, status, detail and wall_s are the caller's. */
 void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void *ctx);
 
-/* Wall time spent in each group's benchmark bodies so far, one line:
- * "sched: spawn 2.9 s (5 configurations), pingpong 19.8 s (18), wakeup 3.1 s (2)". */
+/* Wall time spent in each group's benchmark bodies so far (setup included), one line:
+ * "sched: spawn 2.9 s (5 configurations), pingpong 19.8 s (18 configurations), ...". */
 void sched_print_times(const sched_set *s, FILE *f);
 /* The same figure for one group, seconds. */
 double sched_group_seconds(const sched_set *s, sched_group g);
