@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "netsvc.h"
+#include "sched_bench.h"
 
 static const char *const profile_names[PROFILE_COUNT] = {"quick", "default", "full"};
 
@@ -315,6 +316,8 @@ void cli_usage(FILE *f)
             "  --tvp_net_target=HOST:PORT         send the net workload's requests to a tvp-delayd there\n"
             "                                     (default: an embedded server on 127.0.0.1)\n"
             "  --tvp_out=DIR                      results directory (default results)\n"
+            "  --tvp_sched=LIST                   scheduler microbenchmarks, of: spawn pingpong wakeup\n"
+            "                                     (or all, none; default all, none when --tvp_workloads is given)\n"
             "  --tvp_list                         print the benchmark names and exit\n"
             "workload parameters (CSV columns of the same name):\n",
             CLI_MAX_WORKERS, CLI_MAX_TASKS);
@@ -348,7 +351,14 @@ static bool starts(const char *arg, const char *prefix) { return strncmp(arg, pr
 static int parse_one(cli_opts *o, const char *key, const char *val)
 {
     uint64_t v;
+    if (strcmp(key, "sched") == 0) {
+        o->user_sched = true;
+        if (sched_group_parse(val, o->sched_on) < 0)
+            return fail(key, val, "expected a comma list of: spawn pingpong wakeup, or all, or none");
+        return 0;
+    }
     if (strcmp(key, "workloads") == 0) {
+        o->user_workloads = true;
         const char *names[64];
         size_t n = workload_count();
         for (size_t i = 0; i < n; i++)
@@ -492,6 +502,12 @@ int cli_parse(int *argc, char **argv, cli_opts *o)
     }
     argv[out] = NULL;
     *argc = out;
+    /* Scheduler microbenchmarks: the profile's, unless asked, or unless workloads were picked. */
+    if (!o->user_sched) {
+        sched_group_defaults(o->profile, o->sched_on);
+        if (o->user_workloads)
+            memset(o->sched_on, 0, sizeof o->sched_on);
+    }
 
     bool any = false;
     for (size_t i = 0; i < workload_count(); i++)

@@ -62,6 +62,9 @@ typedef struct cli_opts {
     bool interleave;
     bool user_repetitions, user_min_time, user_interleave, user_out;
     bool list_only;                  /* --tvp_list: print the matrix and exit */
+    bool user_workloads;             /* --tvp_workloads was given */
+    bool user_sched;                 /* --tvp_sched was given */
+    bool sched_on[4];                /* scheduler microbenchmark groups (sched_bench.h) */
 } cli_opts;
 
 /* Parses and removes every --tvp_* flag from argv (the rest is for Google Benchmark), applies

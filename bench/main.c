@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cli.h"
 #include "gbench.h"
 #include "meta.h"
@@ -18,6 +19,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "sched_bench.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -122,6 +124,7 @@ typedef struct app {
     size_t n_cases;
     char **gargv;
     report *rep;
+    sched_set *sched;
     char host[64], run_id[128], started[32];
     paths p, latest;
 } app;
@@ -129,6 +132,7 @@ typedef struct app {
 static void app_free(app *a)
 {
     report_free(a->rep);
+    sched_set_free(a->sched);
     runner_free_cases(a->cases, a->n_cases);
     pin_topo_free(a->env.topo);
     free(a->env.lat);
@@ -173,6 +177,7 @@ static int prepare(app *a, int *argc, char **argv)
     if (a->o.list_only) {
         for (size_t i = 0; i < a->n_cases; i++)
             printf("%s\n", a->cases[i].name);
+        sched_print_names(&a->o, a->o.sched_on, stdout);
         return -1;
     }
     name_run(a);
@@ -195,7 +200,8 @@ static int prepare(app *a, int *argc, char **argv)
     }
     gb_add_custom_context("tvp_run_id", a->run_id);
     gb_add_custom_context("tvp_profile", cli_profile_name(a->o.profile));
-    if (runner_register(a->cases, a->n_cases, &a->o) < 0) {
+    if (runner_register(a->cases, a->n_cases, &a->o) < 0 ||
+        sched_register(&a->o, a->env.topo, a->o.sched_on, &stop_signal, &a->sched) < 0) {
         fprintf(stderr, "tvp-bench: cannot register the benchmarks\n");
         return 1;
     }
@@ -212,8 +218,13 @@ static int run(app *a, int argc, char **argv)
     metrics_timer_slack_set(a->o.timer_slack_ns);
 
     size_t n_run = 0;
-    printf("tvp: run %s, profile %s, %zu configurations, results in %s/\n", a->run_id,
-           cli_profile_name(a->o.profile), a->n_cases, a->o.out_dir);
+    printf("tvp: run %s, profile %s, %zu configurations + %zu scheduler microbenchmarks, results in %s/\n",
+           a->run_id, cli_profile_name(a->o.profile), a->n_cases, sched_set_size(a->sched), a->o.out_dir);
+    /* What the machine gives right now: read the results against it. */
+    calib cal;
+    bool have_cal = calibrate_run(a->env.topo, a->o.timer_slack_ns, &cal) == 0;
+    if (have_cal)
+        calibrate_print(&cal, stdout);
     fflush(stdout);
     int rc = gb_run_specified(report_on_run, a->rep, &n_run);
     runner_release(&a->env);
@@ -226,11 +237,17 @@ static int run(app *a, int argc, char **argv)
                    .status = stop_signal ? "interrupted" : n_failed ? "failed" : "complete",
                    .argc = a->orig_argc, .argv = a->orig_argv, .n_benchmarks = n_run};
     json_t *meta = meta_build(&a->o, a->env.topo, &mr);
+    if (meta && have_cal)
+        json_object_set_new(meta, "calibration", calibrate_json(&cal));
     int wrc = write_outputs(&a->o, &a->p, &a->latest, a->rep, meta, argc, argv);
     json_decref(meta);
 
     printf("\n== tvp summary (%s) ==", a->run_id);
     report_print_summary(a->rep, stdout);
+    sched_print_times(a->sched, stdout);
+    if (have_cal)
+        calibrate_print(&cal, stdout);
+    calibrate_warnings(have_cal ? &cal : NULL, report_table(a->rep), stdout);
     printf("\nresults: %s\n         %s\n         %s\n", a->p.csv, a->p.json, a->p.meta);
     if (n_failed)
         printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);

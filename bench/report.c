@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "runner.h"
+#include "sched_bench.h"
 
 /* The contract columns (DESIGN.md), in order; workload parameters and extras follow. */
 static const char *const contract_cols[] = {
@@ -27,7 +28,8 @@ static const char *const counter_cols[] = {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct row_meta {
-    const bench_case *c;
+    const bench_case *c;       /* NULL for a scheduler microbenchmark row */
+    const void *ctx;           /* the benchmark's context (bench_case or sched_case) */
     char key[RUNNER_NAME_MAX]; /* what a serial reference must share */
 } row_meta;
 
@@ -40,15 +42,18 @@ struct report {
 
 int report_init(report **out, const cli_opts *o, const char *run_id)
 {
-    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + N(extra_cols) + 32];
+    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + SCHED_N_PARAM_COLS + N(extra_cols) + 32];
     size_t n = 0;
     for (size_t i = 0; i < N(contract_cols); i++)
         cols[n++] = contract_cols[i];
     for (size_t i = 0; i < o->n_params; i++)
         cols[n++] = o->params[i].name;
+    for (size_t i = 0; i + 1 < SCHED_N_PARAM_COLS; i++) /* heap_kib, method, channel, cpus */
+        cols[n++] = sched_param_cols[i];
     /* Then the fixed measurement columns, the workloads' own result columns, and detail last. */
     for (size_t i = 0; i + 1 < N(extra_cols); i++)
         cols[n++] = extra_cols[i];
+    cols[n++] = sched_param_cols[SCHED_N_PARAM_COLS - 1]; /* same_cpu_frac: a measurement */
     for (size_t w = 0; w < workload_count(); w++)
         for (const char *const *e = workload_at(w)->extra_names; e && *e && n + 1 < N(cols); e++) {
             bool dup = false;
@@ -95,8 +100,6 @@ static void make_key(const bench_case *c, char *key, size_t len)
 static void fill_config(report *r, size_t row, const bench_case *c)
 {
     results_table *t = &r->t;
-    results_table_set(t, row, "run_id", r->run_id);
-    results_table_set(t, row, "benchmark", c->name);
     results_table_set(t, row, "workload", c->wl->name);
     results_table_set(t, row, "executor", pool_executor_name(c->exec));
     results_table_set(t, row, "spawn", pool_spawn_name(c->spawn));
@@ -115,11 +118,34 @@ static void fill_config(report *r, size_t row, const bench_case *c)
     }
 }
 
+/* The columns every row gets from the run itself. Returns false when the run failed. */
+static bool fill_run(report *r, size_t i, const gb_run *run, const char *name)
+{
+    results_table *t = &r->t;
+    results_table_set(t, i, "run_id", r->run_id);
+    results_table_set(t, i, "benchmark", name);
+    if (run->aggregate[0])
+        results_table_set(t, i, "repetition", run->aggregate);
+    else
+        results_table_setf(t, i, "repetition", "%lld", (long long)run->repetition_index);
+    if (run->error) {
+        bool intr = strncmp(run->error_message, "interrupted", 11) == 0;
+        results_table_set(t, i, "status", intr ? "interrupted" : "failed");
+        results_table_set(t, i, "detail", run->error_message);
+        return false;
+    }
+    results_table_set(t, i, "status", "ok");
+    results_table_set_num(t, i, "wall_s", run->real_time_s);
+    results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
+    return true;
+}
+
 void report_on_run(const gb_run *run, void *arg)
 {
     report *r = arg;
-    const bench_case *c = run->ctx;
-    if (!c)
+    const sched_case *sc = sched_case_of(run->ctx);
+    const bench_case *c = sc ? NULL : run->ctx;
+    if (!c && !sc)
         return;
     long row = results_table_add_row(&r->t);
     if (row < 0)
@@ -133,24 +159,19 @@ void report_on_run(const gb_run *run, void *arg)
         r->meta_cap = cap;
     }
     r->meta[row].c = c;
-    make_key(c, r->meta[row].key, sizeof r->meta[row].key);
-
+    r->meta[row].ctx = run->ctx;
     results_table *t = &r->t;
     size_t i = (size_t)row;
-    fill_config(r, i, c);
-    if (run->aggregate[0])
-        results_table_set(t, i, "repetition", run->aggregate);
-    else
-        results_table_setf(t, i, "repetition", "%lld", (long long)run->repetition_index);
-    if (run->error) {
-        bool intr = strncmp(run->error_message, "interrupted", 11) == 0;
-        results_table_set(t, i, "status", intr ? "interrupted" : "failed");
-        results_table_set(t, i, "detail", run->error_message);
+    if (sc) {
+        snprintf(r->meta[row].key, sizeof r->meta[row].key, "sched|%s", sc->name);
+        fill_run(r, i, run, sc->name);
+        sched_fill_row(t, i, run, run->ctx);
         return;
     }
-    results_table_set(t, i, "status", "ok");
-    results_table_set_num(t, i, "wall_s", run->real_time_s);
-    results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
+    make_key(c, r->meta[row].key, sizeof r->meta[row].key);
+    fill_config(r, i, c);
+    if (!fill_run(r, i, run, c->name))
+        return;
     for (size_t k = 0; k < N(counter_cols); k++)
         results_table_set_num(t, i, counter_cols[k], gb_run_counter(run, counter_cols[k], NAN));
     for (const char *const *e = c->wl->extra_names; e && *e; e++)
@@ -176,7 +197,8 @@ static double serial_wall(const report *r, const char *key, const char *rep, boo
     double sum = 0;
     size_t n = 0;
     for (size_t i = 0; i < t->n_rows; i++) {
-        if (r->meta[i].c->exec != EXEC_SERIAL || strcmp(r->meta[i].key, key) != 0 || !is_status(t, i, "ok"))
+        if (!r->meta[i].c || r->meta[i].c->exec != EXEC_SERIAL || strcmp(r->meta[i].key, key) != 0 ||
+            !is_status(t, i, "ok"))
             continue;
         const char *ri = results_table_get(t, i, "repetition");
         if (aggregate && strcmp(ri, rep) == 0)
@@ -208,8 +230,11 @@ static int by_case_then_rep(const void *a, const void *b, void *arg)
     const report *r = arg;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
     const bench_case *ci = r->meta[i].c, *cj = r->meta[j].c;
-    if (ci != cj)
-        return ci < cj ? -1 : 1; /* cases live in one array, in matrix order */
+    if (!ci != !cj)
+        return ci ? -1 : 1; /* workload rows first, scheduler microbenchmarks after */
+    const void *xi = r->meta[i].ctx, *xj = r->meta[j].ctx;
+    if (xi != xj)
+        return xi < xj ? -1 : 1; /* contexts live in arrays, in registration order */
     long ri = rep_rank(results_table_get(&r->t, i, "repetition"));
     long rj = rep_rank(results_table_get(&r->t, j, "repetition"));
     return (ri > rj) - (ri < rj);
@@ -240,7 +265,7 @@ void report_finish(report *r)
     results_table *t = &r->t;
     sort_rows(r);
     for (size_t i = 0; i < t->n_rows; i++) {
-        if (!is_status(t, i, "ok"))
+        if (!r->meta[i].c || !is_status(t, i, "ok"))
             continue;
         const char *rep = results_table_get(t, i, "repetition");
         bool aggregate = !(rep[0] >= '0' && rep[0] <= '9');
@@ -273,13 +298,15 @@ size_t report_count_status(const report *r, const char *status)
 static bool summary_row(const report *r, size_t i)
 {
     const results_table *t = &r->t;
+    if (!r->meta[i].c)
+        return false; /* scheduler rows: sched_print_times and the CSV */
     const char *rep = results_table_get(t, i, "repetition");
     if (strcmp(rep, "median") == 0)
         return true;
     if (strcmp(rep, "0") != 0)
         return false;
     for (size_t j = i + 1; j < t->n_rows; j++) /* a median of the same configuration follows? */
-        if (r->meta[j].c == r->meta[i].c && strcmp(results_table_get(t, j, "repetition"), "median") == 0)
+        if (r->meta[j].ctx == r->meta[i].ctx && strcmp(results_table_get(t, j, "repetition"), "median") == 0)
             return false;
     return true;
 }

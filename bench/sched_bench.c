@@ -50,7 +50,7 @@ const char *sched_spawn_name(sched_spawn_method m) { return (unsigned)m < SCHED_
 const char *sched_channel_name(sched_channel c) { return (unsigned)c < SCHED_CHAN_COUNT ? channel_names[c] : "?"; }
 const char *sched_cpus_name(sched_cpus c) { return (unsigned)c < SCHED_CPUS_COUNT ? cpus_names[c] : "?"; }
 
-const char *const sched_param_cols[SCHED_N_PARAM_COLS] = {"heap_kib", "method", "channel", "cpus"};
+const char *const sched_param_cols[SCHED_N_PARAM_COLS] = {"heap_kib", "method", "channel", "cpus", "same_cpu_frac"};
 
 int sched_group_parse(const char *list, bool on[SCHED_GROUP_COUNT])
 {
@@ -79,10 +79,13 @@ int sched_group_parse(const char *list, bool on[SCHED_GROUP_COUNT])
     return 0;
 }
 
+/* Every profile runs every group: with quick's 1 repetition of 0.05 s they take about 3 s in all
+ * on 2 vCPUs (default: ~26 s, full: see sched_print_times), and CI gates on them. */
 void sched_group_defaults(cli_profile p, bool on[SCHED_GROUP_COUNT])
 {
+    (void)p;
     for (int g = 0; g < SCHED_GROUP_COUNT; g++)
-        on[g] = p != PROFILE_QUICK;
+        on[g] = true;
 }
 
 /* ---- small helpers ---- */
@@ -320,7 +323,6 @@ typedef struct spawn_ctx {
     const sched_spawn_cfg *cfg;
     watchdog *w;
     spawn_acc *a;
-    pid_t self;
     char *const *argv;
     char *const *envp;
 } spawn_ctx;
@@ -399,14 +401,29 @@ int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r)
     char *argv[] = {prog, NULL};
     char *envp[] = {NULL};
 
+    /* The watchdog first, so that it keeps the caller's whole affinity and never competes for the
+     * CPU of a SAME measurement. */
+    watchdog w;
+    spawn_acc a = {.detail = r->detail, .detail_len = sizeof r->detail};
+    bool dog = false; /* a thread cannot hang (it returns at once): no watchdog for pthread */
+    int rc = 0;
+    if (cfg->method != SCHED_SPAWN_PTHREAD) {
+        rc = watchdog_start(&w, cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
+        if (rc < 0) {
+            snprintf(r->detail, sizeof r->detail, "cannot start the watchdog thread: %s", strerror(-rc));
+            return rc;
+        }
+        dog = true;
+    }
     /* Bind the caller for SAME (children inherit it), restoring its affinity afterwards. */
     cpu_set_t saved;
     bool bound = false;
-    int rc = 0;
     if (cfg->cpus == SCHED_CPUS_SAME) {
         pin_plan plan;
         if ((rc = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved)) != 0) {
             snprintf(r->detail, sizeof r->detail, "pthread_getaffinity_np: %s", strerror(rc));
+            if (dog)
+                watchdog_stop(&w);
             return -rc;
         }
         if ((rc = pin_plan_make(cfg->topo, PIN_COMPACT, 1, &plan)) == 0) {
@@ -417,21 +434,14 @@ int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r)
         if (rc < 0) {
             pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
             snprintf(r->detail, sizeof r->detail, "cannot bind to a CPU: %s", strerror(-rc));
+            if (dog)
+                watchdog_stop(&w);
             return rc;
         }
         bound = true;
     }
 
-    watchdog w;
-    spawn_acc a = {.detail = r->detail, .detail_len = sizeof r->detail};
-    bool dog = false; /* a thread cannot hang (it returns at once): no watchdog for pthread */
-    if (cfg->method != SCHED_SPAWN_PTHREAD) {
-        rc = watchdog_start(&w, cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
-        if (rc < 0)
-            snprintf(r->detail, sizeof r->detail, "cannot start the watchdog thread: %s", strerror(-rc));
-        dog = rc == 0;
-    }
-    spawn_ctx s = {.cfg = cfg, .w = &w, .a = &a, .self = getpid(), .argv = argv, .envp = envp};
+    spawn_ctx s = {.cfg = cfg, .w = &w, .a = &a, .argv = argv, .envp = envp};
 
     for (uint32_t i = 0; i < SPAWN_WARM && rc == 0; i++)
         rc = spawn_one(&s, metrics_now_ns());
@@ -479,10 +489,13 @@ typedef struct pair_shm {
     _Atomic uint32_t word;  /* wakeup: the sleeper's futex (wakeups so far) */
     _Atomic uint32_t ack;   /* wakeup: the waker's futex (wakeups handled) */
     _Atomic uint64_t t_wake;
+    _Atomic int32_t cpu_peer; /* the CPU the second side (ponger, waker) was last on */
+    _Atomic uint32_t done;    /* threads: sides finished (the caller waits on it with a timeout) */
     pthread_mutex_t mx;
     pthread_cond_t cv;
     side_out side[2];
     uint64_t total_ns;
+    uint32_t same_cpu;      /* timed ops where both sides were on one CPU */
     uint64_t lat[SCHED_BATCH_MAX];
 } pair_shm;
 
@@ -664,8 +677,11 @@ static int pingpong_side(pair *p, int who)
                 uint64_t t1 = metrics_now_ns();
                 m->lat[i - p->warm] = t1 - t0;
                 t0 = t1;
+                int me = sched_getcpu(); /* rseq: a load, not a syscall */
+                m->same_cpu += me >= 0 && me == atomic_load_explicit(&m->cpu_peer, memory_order_relaxed);
             }
         } else if ((rc = chan_wait(p, 1)) == 0) {
+            atomic_store_explicit(&m->cpu_peer, sched_getcpu(), memory_order_relaxed);
             rc = chan_post(p, 1);
         }
     }
@@ -697,6 +713,7 @@ static int wakeup_side(pair *p, int who)
             struct timespec rem = gap;
             while (nanosleep(&rem, &rem) < 0 && errno == EINTR)
                 ;
+            atomic_store_explicit(&m->cpu_peer, sched_getcpu(), memory_order_relaxed);
             atomic_store(&m->t_wake, metrics_now_ns());
             atomic_store(&m->word, i + 1);
             futex_wake(&m->word, p->shared, 1);
@@ -704,8 +721,11 @@ static int wakeup_side(pair *p, int who)
             if ((rc = futex_wait_change(p, &m->word, i)) < 0)
                 break;
             uint64_t t = metrics_now_ns();
-            if (i >= p->warm)
+            if (i >= p->warm) {
                 m->lat[i - p->warm] = t - atomic_load(&m->t_wake);
+                int me = sched_getcpu();
+                m->same_cpu += me >= 0 && me == atomic_load_explicit(&m->cpu_peer, memory_order_relaxed);
+            }
             atomic_store(&m->ack, i + 1);
             futex_wake(&m->ack, p->shared, 1);
         }
@@ -733,6 +753,8 @@ static void *side_thread(void *arg)
 {
     side_arg *a = arg;
     side_run(a->p, a->who);
+    atomic_fetch_add(&a->p->shm->done, 1);
+    futex_wake(&a->p->shm->done, false, INT_MAX);
     return NULL;
 }
 
@@ -841,16 +863,22 @@ static int run_threads(pair *p, uint64_t deadline, char *detail, size_t dlen)
         snprintf(detail, dlen, "pthread_create: %s", strerror(-rc));
         pair_kick(p);
     }
+    /* Wait for both to finish, at most until the deadline; then wake them with the abort flag.
+     * Either way they are joined (a plain join: what sanitizers understand). */
     bool timed_out = false;
-    for (int k = 0; k < started; k++) {
-        struct timespec ts = mono_ts(deadline);
-        int jr = timed_out ? pthread_join(th[k], NULL) : pthread_clockjoin_np(th[k], NULL, CLOCK_MONOTONIC, &ts);
-        if (jr == ETIMEDOUT) {
+    uint32_t d;
+    while (rc == 0 && (d = atomic_load(&p->shm->done)) < 2) {
+        uint64_t now = metrics_now_ns();
+        if (now >= deadline) {
             timed_out = true;
             pair_kick(p);
-            pthread_join(th[k], NULL);
+            break;
         }
+        struct timespec rel = mono_ts(deadline - now);
+        syscall(SYS_futex, (uint32_t *)&p->shm->done, FUTEX_WAIT_PRIVATE, d, &rel, NULL, 0);
     }
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
     if (timed_out && rc == 0) {
         snprintf(detail, dlen, "timed out: a side stopped answering (threads woken and joined)");
         rc = -ETIMEDOUT;
@@ -992,6 +1020,7 @@ static int pair_measure(pair_kind kind, const sched_pair_cfg *cfg, uint32_t n, s
     if (rc == 0) {
         pair_shm *m = p.shm;
         r->ops = n;
+        r->same_cpu_ops = m->same_cpu;
         for (uint32_t i = 0; i < n; i++) {
             if (r->lat_ns)
                 r->lat_ns[i] = (double)m->lat[i];
@@ -1120,7 +1149,7 @@ static int build_cases(sched_set *s, const cli_opts *o, const bool on[SCHED_GROU
 
 /* One benchmark run's accumulators. */
 typedef struct body_acc {
-    uint64_t ops, total_ns, max_ns, cpu_ns, ctx_vol, ctx_invol, seen;
+    uint64_t ops, total_ns, max_ns, cpu_ns, ctx_vol, ctx_invol, seen, same_cpu_ops;
     size_t lat_n;
     uint64_t rng;
     uint64_t cpus_seen; /* bit per CPU (first 64) the sides were seen on */
@@ -1143,6 +1172,7 @@ static void acc_add(sched_set *s, body_acc *a, const sched_result *r)
     a->cpu_ns += r->cpu_ns;
     a->ctx_vol += r->ctx_vol;
     a->ctx_invol += r->ctx_invol;
+    a->same_cpu_ops += r->same_cpu_ops;
     for (int k = 0; k < 2; k++)
         if (r->cpu[k] >= 0 && r->cpu[k] < 64)
             a->cpus_seen |= 1ull << r->cpu[k];
@@ -1174,9 +1204,14 @@ static void set_counters(gb_state *st, sched_set *s, const sched_case *c, body_a
     gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / ops, GB_COUNTER_DEFAULTS);
     if (a->cpus_seen)
         gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
+    if (c->group != SCHED_GROUP_SPAWN)
+        gb_counter_set(st, "same_cpu_frac", (double)a->same_cpu_ops / ops, GB_COUNTER_DEFAULTS);
     gb_set_items_processed(st, (int64_t)a->ops);
-    if (c->group != SCHED_GROUP_SPAWN || c->cpus != SCHED_CPUS_NONE) {
-        char label[64];
+    char label[PATH_MAX + 16];
+    if (c->group == SCHED_GROUP_SPAWN && c->method == SCHED_SPAWN_POSIX_SPAWN) {
+        snprintf(label, sizeof label, "spawns %s", s->true_path); /* tvp-true (static) or /bin/true */
+        gb_set_label(st, label);
+    } else if (c->group != SCHED_GROUP_SPAWN || c->cpus != SCHED_CPUS_NONE) {
         snprintf(label, sizeof label, "last ran on cpu %d and %d", cpu[0], cpu[1]);
         gb_set_label(st, label);
     }
@@ -1309,7 +1344,9 @@ int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GRO
         b = gb_unit(b, GB_US);
         if (!o->user_repetitions)
             b = gb_repetitions(b, o->repetitions);
-        if (c->group == SCHED_GROUP_WAKEUP && !o->user_min_time)
+        /* A wakeup's manual time is its latency, a few us of a ~120 us cycle: a min time would
+         * mean 30x as much wall time, so wakeups run a fixed count whatever the flags say. */
+        if (c->group == SCHED_GROUP_WAKEUP)
             b = gb_iterations(b, SCHED_WAKEUP_ITERS);
         else if (!o->user_min_time)
             b = gb_min_time(b, o->min_time);
@@ -1322,6 +1359,18 @@ int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GRO
     }
     *out = s;
     return 0;
+}
+
+size_t sched_set_size(const sched_set *s) { return s ? s->n : 0; }
+
+void sched_print_names(const cli_opts *o, const bool on[SCHED_GROUP_COUNT], FILE *f)
+{
+    sched_set s;
+    memset(&s, 0, sizeof s);
+    if (o && on && build_cases(&s, o, on) == 0)
+        for (size_t i = 0; i < s.n; i++)
+            fprintf(f, "%s\n", s.cases[i].name);
+    free(s.cases);
 }
 
 void sched_set_free(sched_set *s)
@@ -1393,7 +1442,7 @@ void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void 
         return;
     results_table_setf(t, row, "iterations", "%lld", (long long)run->iterations);
     static const char *const counters[] = {"tasks_per_s", "lat_p50_us", "lat_p90_us", "lat_p99_us", "cpu_s",
-                                           "cpu_util", "ctx_vol", "ctx_invol", "cpus_used"};
+                                           "cpu_util", "ctx_vol", "ctx_invol", "cpus_used", "same_cpu_frac"};
     for (size_t i = 0; i < N(counters); i++)
         set_counter_col(t, row, run, counters[i]);
 }

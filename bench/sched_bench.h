@@ -44,7 +44,7 @@ typedef enum {
 #define SCHED_BATCH_MAX 4096u     /* ops per measurement call */
 #define SCHED_LAT_CAP 65536u      /* per-op samples kept per benchmark run (reservoir) */
 #define SCHED_WAKEUP_GAP_US 100u  /* the waker sleeps this long before each wakeup */
-#define SCHED_WAKEUP_ITERS 2000   /* wakeups per repetition (fixed unless --benchmark_min_time) */
+#define SCHED_WAKEUP_ITERS 2000   /* wakeups per repetition (fixed: --benchmark_min_time does not apply) */
 
 const char *sched_group_name(sched_group g);           /* spawn | pingpong | wakeup */
 const char *sched_spawn_name(sched_spawn_method m);    /* pthread | fork | vfork | posix_spawn */
@@ -53,7 +53,8 @@ const char *sched_cpus_name(sched_cpus c);             /* none | same | differen
 
 /* "spawn,pingpong,wakeup" (any subset), "all" or "none" -> on[]. 0 or -EINVAL (on[] untouched). */
 int sched_group_parse(const char *list, bool on[SCHED_GROUP_COUNT]);
-/* The groups a profile runs: quick none, default and full all (full with more variants). */
+/* The groups a profile runs: all of them in every profile (quick ~3 s, default ~26 s on 2 vCPUs);
+ * full registers more variants of each. */
 void sched_group_defaults(cli_profile p, bool on[SCHED_GROUP_COUNT]);
 
 /* What one measurement call found. The caller may point lat_ns at an array of >= n doubles to
@@ -67,6 +68,8 @@ typedef struct sched_result {
                            * spawn: the parent and its children) */
     uint64_t ctx_vol, ctx_invol;
     int cpu[2];           /* where the sides were last seen running (-1 unknown) */
+    uint32_t same_cpu_ops; /* ping-pong, wakeup: ops during which both sides were on one CPU
+                            * (each side notes its CPU once per op; unpinned pairs flip) */
     double *lat_ns;       /* in: optional array of >= n entries */
     char detail[192];     /* why a call failed */
 } sched_result;
@@ -148,26 +151,34 @@ typedef struct sched_case {
 /* Registers the benchmarks of the groups that are on, with the variants of o->profile (full
  * adds the condvar channel, pinned spawns, fork after 1 GiB, pinned wakeups): Google Benchmark
  * manual time (the ops' own time), one iteration = one op, repetitions and min time from the
- * profile unless the user gave them, wakeups a fixed SCHED_WAKEUP_ITERS per repetition unless
- * the user gave --benchmark_min_time. `stop` (may be NULL) makes later runs fail as
+ * profile unless the user gave them, wakeups a fixed SCHED_WAKEUP_ITERS per repetition (their
+ * manual time is the latency alone, so a min time would cost ~30x as much wall time).
+ * `stop` (may be NULL) makes later runs fail as
  * "interrupted". *out (even with no group on) is freed with sched_set_free after the run.
  * Returns 0, or -errno (nothing to free). */
 int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
                    volatile sig_atomic_t *stop, sched_set **out);
 void sched_set_free(sched_set *s);
+/* How many benchmarks sched_register registered. */
+size_t sched_set_size(const sched_set *s);
+/* The names sched_register would register, one a line (for --tvp_list; registers nothing). */
+void sched_print_names(const cli_opts *o, const bool on[SCHED_GROUP_COUNT], FILE *f);
 
 /* The case behind a gb_run's ctx, or NULL when ctx is not one of ours. */
 const sched_case *sched_case_of(const void *ctx);
 
-/* The parameter columns sched rows fill besides the contract columns. */
-#define SCHED_N_PARAM_COLS 4
-extern const char *const sched_param_cols[SCHED_N_PARAM_COLS]; /* heap_kib, method, channel, cpus */
+/* The columns sched rows fill besides the contract and the existing extra columns: heap_kib,
+ * method, channel, cpus (parameters) and same_cpu_frac (ping-pong and wakeup: the fraction of ops
+ * during which both sides were on one CPU: what an unpinned result depends on). */
+#define SCHED_N_PARAM_COLS 5
+extern const char *const sched_param_cols[SCHED_N_PARAM_COLS];
 
 /* Fills the row for a run of a sched case: workload (sched_spawn|sched_pingpong|sched_wakeup),
  * executor, spawn (per-task for spawn rows, pool for the long-lived pairs), gil (off), workers,
  * pin (none, or compact when bound), tasks (1: a row's wall_s is one op), the parameter columns,
  * and unless the run failed: tasks_per_s (ops per second), lat_p50_us / lat_p90_us / lat_p99_us,
- * cpu_s and ctx_vol / ctx_invol (per op), cpu_util, cpus_used, iterations. Columns the table
+ * cpu_s and ctx_vol / ctx_invol (per op), cpu_util (not for wakeups), cpus_used, same_cpu_frac,
+ * iterations. Columns the table
  * lacks are skipped. run_id, benchmark, repetition, status, detail and wall_s are the caller's. */
 void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void *ctx);
 

@@ -114,10 +114,14 @@ int results_table_permute(results_table *t, const size_t *order)
     return 0;
 }
 
+/* Quoted when libcsv would otherwise change it on reading: a separator, quote or newline inside,
+ * a space or tab at either end (trimmed from unquoted fields), a leading byte order mark (the
+ * reader strips one at the start of the file). */
 static bool needs_quotes(const char *s)
 {
     size_t n = strlen(s);
-    return n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ');
+    return n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' ||
+                 s[n - 1] == '\t' || strncmp(s, "\xef\xbb\xbf", 3) == 0);
 }
 
 static int write_field(FILE *f, const char *s, bool last)
@@ -143,8 +147,13 @@ int results_table_csv(const results_table *t, char **out, size_t *len)
     for (size_t c = 0; c < t->n_cols && rc == 0; c++)
         rc = write_field(f, t->cols[c], c + 1 == t->n_cols);
     for (size_t r = 0; r < t->n_rows && rc == 0; r++)
-        for (size_t c = 0; c < t->n_cols && rc == 0; c++)
-            rc = write_field(f, t->cells[r * t->n_cols + c], c + 1 == t->n_cols);
+        for (size_t c = 0; c < t->n_cols && rc == 0; c++) {
+            const char *cell = t->cells[r * t->n_cols + c];
+            if (t->n_cols == 1 && (!cell || !*cell)) /* a blank line would be skipped: quote it */
+                rc = fputs("\"\"\n", f) < 0 ? -EIO : 0;
+            else
+                rc = write_field(f, cell, c + 1 == t->n_cols);
+        }
     if (fclose(f) != 0 && rc == 0)
         rc = -EIO;
     if (rc < 0) {

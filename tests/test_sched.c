@@ -101,7 +101,7 @@ static void test_group_parse(void **state)
     sched_group_defaults(PROFILE_DEFAULT, on);
     assert_true(on[0] && on[1] && on[2]);
     sched_group_defaults(PROFILE_QUICK, on);
-    assert_false(on[0] || on[1] || on[2]);
+    assert_true(on[0] && on[1] && on[2]);
 }
 
 static void test_find_true(void **state)
@@ -225,14 +225,18 @@ static void test_pingpong_all(void **state)
                     fprintf(stderr, "%s: %s\n", sched_channel_name(cfg.channel), r.detail);
                 assert_int_equal(rc, 0);
                 check_result(&r, n);
-                if (cp == SCHED_CPUS_SAME)
+                if (cp == SCHED_CPUS_SAME) {
                     assert_int_equal(r.cpu[0], r.cpu[1]);
-                if (cp == SCHED_CPUS_DIFFERENT)
+                    assert_int_equal(r.same_cpu_ops, n);
+                }
+                if (cp == SCHED_CPUS_DIFFERENT) {
                     assert_int_not_equal(r.cpu[0], r.cpu[1]);
-                printf("# pingpong %-8s %-9s cpus:%-9s p50 %7.1f us  p99 %7.1f us  mean %7.1f us  (cpus %d,%d)\n",
+                    assert_int_equal(r.same_cpu_ops, 0);
+                }
+                printf("# pingpong %-8s %-9s cpus:%-9s p50 %7.1f us  p99 %7.1f us  mean %7.1f us  same cpu %3.0f%%\n",
                        sched_channel_name(cfg.channel), pool_executor_name(cfg.executor),
                        sched_cpus_name(cfg.cpus), q_us(lat, n, 0.5), q_us(lat, n, 0.99),
-                       (double)r.total_ns / n / 1e3, r.cpu[0], r.cpu[1]);
+                       (double)r.total_ns / n / 1e3, 100.0 * r.same_cpu_ops / n);
                 assert_no_children();
                 assert_int_equal(count_fds(), fds);
             }
@@ -357,6 +361,59 @@ static const char *cell(const results_table *t, size_t row, const char *col)
     return v ? v : "";
 }
 
+/* The matrix per profile: names, counts, and --tvp_list's output agreeing with what registers. */
+static void test_names(void **state)
+{
+    (void)state;
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    bool on[SCHED_GROUP_COUNT] = {true, true, true};
+    static const struct {
+        cli_profile p;
+        size_t n;
+    } want[] = {{PROFILE_QUICK, 5 + 18 + 2}, {PROFILE_DEFAULT, 5 + 18 + 2}, {PROFILE_FULL, 10 + 24 + 6}};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        o.profile = want[k].p;
+        char buf[8192];
+        memset(buf, 0, sizeof buf);
+        FILE *f = fmemopen(buf, sizeof buf, "w");
+        assert_non_null(f);
+        sched_print_names(&o, on, f);
+        fclose(f);
+        size_t lines = 0;
+        for (char *p = buf; (p = strchr(p, '\n')); p++)
+            lines++;
+        assert_int_equal(lines, want[k].n);
+        if (want[k].p == PROFILE_DEFAULT) {
+            static const char *const names[] = {"sched/spawn/pthread\n", "sched/spawn/fork/heap_kib:0\n",
+                                                "sched/spawn/fork/heap_kib:65536\n", "sched/spawn/vfork\n",
+                                                "sched/spawn/posix_spawn\n",
+                                                "sched/pingpong/pipe/threads/cpus:same\n",
+                                                "sched/pingpong/futex/processes/cpus:different\n",
+                                                "sched/pingpong/eventfd/processes/cpus:none\n",
+                                                "sched/wakeup/threads/cpus:none\n",
+                                                "sched/wakeup/processes/cpus:none\n"};
+            for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+                if (!strstr(buf, names[i]))
+                    fail_msg("no %s", names[i]);
+            assert_null(strstr(buf, "condvar"));
+        }
+        if (want[k].p == PROFILE_FULL) {
+            assert_non_null(strstr(buf, "sched/spawn/fork/heap_kib:1048576\n"));
+            assert_non_null(strstr(buf, "sched/spawn/pthread/cpus:same\n"));
+            assert_non_null(strstr(buf, "sched/pingpong/condvar/processes/cpus:same\n"));
+            assert_non_null(strstr(buf, "sched/wakeup/processes/cpus:different\n"));
+        }
+    }
+    bool some[SCHED_GROUP_COUNT] = {false, false, true};
+    o.profile = PROFILE_DEFAULT;
+    char buf[1024] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    sched_print_names(&o, some, f);
+    fclose(f);
+    assert_string_equal(buf, "sched/wakeup/threads/cpus:none\nsched/wakeup/processes/cpus:none\n");
+}
+
 static void test_gbench_rows(void **state)
 {
     (void)state;
@@ -369,6 +426,7 @@ static void test_gbench_rows(void **state)
     sched_set *set = NULL;
     assert_int_equal(sched_register(&o, topo, on, NULL, &set), 0);
     assert_non_null(set);
+    assert_int_equal(sched_set_size(set), 5 + 18 + 2);
     char *argv[] = {"test_sched",
                     "--benchmark_filter=^sched/(spawn/(pthread|fork/heap_kib:0)|pingpong/pipe/processes/cpus:same|"
                     "wakeup/threads/cpus:none)/",
@@ -378,7 +436,8 @@ static void test_gbench_rows(void **state)
     static const char *const cols[] = {"benchmark", "workload", "executor", "spawn", "gil", "workers", "pin", "tasks",
                                        "repetition", "status", "wall_s", "tasks_per_s", "cpu_s", "cpu_util",
                                        "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p90_us", "lat_p99_us",
-                                       "cpus_used", "iterations", "heap_kib", "method", "channel", "cpus"};
+                                       "cpus_used", "iterations", "heap_kib", "method", "channel", "cpus",
+                                       "same_cpu_frac"};
     seen s = {.sched_runs = 0};
     assert_int_equal(results_table_init(&s.t, cols, sizeof cols / sizeof *cols), 0);
     size_t n_run = 0;
@@ -404,6 +463,14 @@ static void test_gbench_rows(void **state)
             assert_string_equal(cell(&s.t, i, "workers"), "2");
             assert_string_equal(cell(&s.t, i, "method"), "");
             assert_true(*cell(&s.t, i, "channel"));
+        }
+        if (strcmp(wl, "sched_spawn") == 0)
+            assert_string_equal(cell(&s.t, i, "same_cpu_frac"), "");
+        else if (strcmp(rep, "0") == 0) {
+            double f = strtod(cell(&s.t, i, "same_cpu_frac"), NULL);
+            assert_true(f >= 0 && f <= 1);
+            if (strcmp(cell(&s.t, i, "cpus"), "same") == 0)
+                assert_true(f == 1);
         }
         if (strcmp(cell(&s.t, i, "cpus"), "same") == 0)
             assert_string_equal(cell(&s.t, i, "pin"), "compact");
@@ -443,7 +510,8 @@ int main(void)
         cmocka_unit_test(test_invalid),            cmocka_unit_test(test_spawn_methods),
         cmocka_unit_test(test_spawn_heap),         cmocka_unit_test(test_spawn_failures),
         cmocka_unit_test(test_pingpong_all),       cmocka_unit_test(test_pingpong_peer_dies),
-        cmocka_unit_test(test_wakeup),             cmocka_unit_test(test_gbench_rows),
+        cmocka_unit_test(test_wakeup),             cmocka_unit_test(test_names),
+        cmocka_unit_test(test_gbench_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
