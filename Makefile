@@ -4,7 +4,7 @@ ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD := build
 
-.PHONY: all deps configure build bench test plots clean asan tsan validate-gil regress history trend
+.PHONY: all deps configure build bench test plots clean asan tsan fuzz valgrind validate-gil regress history trend
 
 all: build
 
@@ -49,11 +49,22 @@ validate-gil: build
 	@if command -v python3 >/dev/null; then python3 scripts/validate-gil.py $(BUILD)/tvp-bench $(if $(QUICK),--quick); \
 	else echo "validate-gil: python3 not found: nothing to compare against"; fi
 
-# Sanitizer builds: make asan / make tsan build and run the whole suite under that preset.
-asan tsan: deps
+# Sanitizer builds: make asan builds and runs the whole suite under AddressSanitizer + UBSan;
+# make tsan under ThreadSanitizer, minus the exclusions in tests/tsan-exclude.txt (with reasons).
+asan: deps
 	@cmake --preset $@ >/dev/null
 	@cmake --build $(BUILD)/$@ -j $(JOBS)
 	@ctest --preset $@ -j $(JOBS)
+tsan:
+	@scripts/tsan.sh
+
+# libFuzzer (clang) over every parser of outside input, FUZZ_SECONDS each (default 60).
+fuzz:
+	@scripts/fuzz.sh
+
+# valgrind memcheck over the unit tests of a Debug build.
+valgrind:
+	@scripts/valgrind.sh
 
 clean:
 	@rm -rf $(BUILD)

@@ -491,13 +491,12 @@ static void reset_accounts(pool *p)
 
 /* After the last completion, waits until every worker has closed its busy period, so its usage is
  * in `acc`. Outside the timed region. */
-static void quiesce(pool *p)
+static void quiesce(pool *p, sup_counts *c)
 {
     for (uint32_t w = 0; w < p->cfg.workers; w++) {
         uint64_t deadline = metrics_now_ns() + 1000000000ull;
         while (atomic_load_explicit(&p->ws[w].busy, memory_order_acquire)) {
-            sup_counts c = {0};
-            supervise(p, &c);
+            supervise(p, c);
             if (metrics_now_ns() > deadline)
                 break; /* a stuck worker: report what we have */
             sched_yield();
@@ -543,6 +542,19 @@ static int check_deadlines(pool *p, uint32_t tasks)
     return 0;
 }
 
+/* Whether every task of the batch is finished (ok or failed), whatever the done count says. A
+ * worker killed between marking its task finished and counting it (queue_complete) leaves the
+ * count one short for good: once a worker died, the slot states decide. */
+static bool batch_finished(pool *p, uint32_t tasks)
+{
+    for (uint32_t i = 0; i < tasks; i++) {
+        uint32_t st = atomic_load(&queue_slot_at(p->q, i)->state);
+        if (st != SLOT_OK && st != SLOT_FAILED)
+            return false;
+    }
+    return true;
+}
+
 static int run_pool(pool *p, uint32_t tasks, sup_counts *c)
 {
     int rc = queue_push_batch(p->q, tasks);
@@ -551,6 +563,8 @@ static int run_pool(pool *p, uint32_t tasks, sup_counts *c)
         if (queue_done(p->q) >= tasks)
             break;
         supervise(p, c);
+        if (c->died && batch_finished(p, tasks))
+            break; /* quiesce() then waits for live workers still counting */
         if (c->unreplaced)
             rc = -ECHILD; /* fewer workers than configured: the measurement would be wrong */
         else if (stop_requested(p))
@@ -566,6 +580,8 @@ static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
     uint32_t in_flight = 0;
     int rc = queue_push_batch(p->q, tasks);
     while (rc == 0 && (queue_done(p->q) < tasks || in_flight > 0)) {
+        if (c->died && in_flight == 0 && batch_finished(p, tasks))
+            break; /* a worker died after finishing its task, before counting it */
         uint32_t seq = queue_event_seq(p->q);
         /* Keep up to `workers` alive while tasks remain that no live worker will take. */
         for (uint32_t w = 0; w < p->cfg.workers && rc == 0; w++) {
@@ -605,19 +621,28 @@ int pool_run(pool *p, uint32_t tasks, pool_batch *out)
     memset(out, 0, sizeof *out);
     reset_accounts(p);
     sup_counts sup = {0};
+    /* A process worker that died since the last batch (idle: a batch shorter than POOL_WAIT_MS
+     * never stops to supervise) is replaced here, outside the timed region, so the batch runs
+     * with the configured number of workers. */
+    supervise(p, &sup);
+    if (sup.unreplaced)
+        return -ECHILD;
+    int rc = sup.respawned ? wait_ready(p) : 0;
+    if (rc < 0)
+        return rc;
     metrics_usage c0, c1;
     metrics_thread_usage(&c0);
 
     uint64_t t0 = metrics_now_ns();
-    int rc = p->cfg.executor == EXEC_SERIAL ? run_serial(p, tasks)
-             : p->cfg.spawn == SPAWN_POOL   ? run_pool(p, tasks, &sup)
-                                            : run_per_task(p, tasks, &sup);
+    rc = p->cfg.executor == EXEC_SERIAL ? run_serial(p, tasks)
+         : p->cfg.spawn == SPAWN_POOL   ? run_pool(p, tasks, &sup)
+                                        : run_per_task(p, tasks, &sup);
     uint64_t t1 = metrics_now_ns();
 
     metrics_thread_usage(&c1);
     if (rc < 0)
         return rc;
-    quiesce(p);
+    quiesce(p, &sup);
     out->wall_ns = t1 - t0;
     for (uint32_t w = 0; w < p->cfg.workers; w++) {
         metrics_usage_add(&out->usage, p->ws[w].acc);

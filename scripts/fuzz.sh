@@ -13,7 +13,7 @@
 # (tests/test_fuzz_corpus.sh) keeps it as a regression test with gcc. Exit 1 when any target
 # found something, 2 when the build failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build/fuzz}
 
@@ -58,7 +58,7 @@ for t in $targets; do
     mkdir -p "$seeds" "$work"
     dict=""
     [ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
-    before=$(ls "$seeds" | grep -cE '^(crash|leak|timeout|oom)-')
+    touch "$build/.fuzz-start"
     echo "== fuzz_$t: ${FUZZ_SECONDS} s over $work and $seeds"
     # shellcheck disable=SC2086
     "$build/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -67,15 +67,16 @@ for t in $targets; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
-    corpus=$(ls "$work" | wc -l)
-    after=$(ls "$seeds" | grep -cE '^(crash|leak|timeout|oom)-')
+    corpus=$(find "$work" -type f | wc -l)
+    new=$(find "$seeds" -maxdepth 1 -type f -newer "$build/.fuzz-start" \( -name 'crash-*' -o -name 'leak-*' \
+        -o -name 'timeout-*' -o -name 'oom-*' \))
     line="fuzz_$t: ${execs:-?} executions in ${secs:-?} s, ${cov:-cov: ?}, $corpus corpus inputs"
-    if [ "$rc" -eq 0 ] && [ "$after" -eq "$before" ]; then
+    if [ "$rc" -eq 0 ] && [ -z "$new" ]; then
         echo "PASS: $line"
         passes=$((passes + 1))
     else
         echo "FAIL: $line, exit $rc; new artifacts in $seeds/:"
-        ls -t "$seeds" | grep -E '^(crash|leak|timeout|oom)-' | head -$((after - before > 0 ? after - before : 1))
+        echo "${new:-   (none saved: see the log)}"
         grep -E "ERROR: |SUMMARY: |broken promise|runtime error" "$log" | head -10
         echo "   (log: $log)"
         fails=$((fails + 1))

@@ -9,7 +9,7 @@
 # its own state after such a fork), so process workers are exercised but not checked; the thread
 # executor, the queue, the GIL and the delay server's threads are what TSan checks here.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${TSAN_BUILD:-build/tsan}
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -48,9 +48,12 @@ for t in $(sed -n 's/.*Test *#[0-9]*: \([A-Za-z0-9_]*\) \.*  *Passed.*/\1/p' "$l
 done
 for t in $(sed -n 's/.*Test *#[0-9]*: \([A-Za-z0-9_]*\) \.*\**\(Failed\|Timeout\|Exception\|Not Run\).*/\1/p' "$log"); do
     echo "FAIL: $t"
-    grep -E "SUMMARY: ThreadSanitizer|^FAIL" "$log" | sed -n "1,5p"
     fails=$((fails + 1))
 done
+if [ "$fails" -gt 0 ]; then
+    echo "ThreadSanitizer reports (count, place):"
+    sed -n 's/.*SUMMARY: ThreadSanitizer: //p' "$log" | sort | uniq -c | sort -rn
+fi
 for t in $(sed -n 's/.*Test *#[0-9]*: \([A-Za-z0-9_]*\) \.*  *Skipped.*/\1/p' "$log"); do
     echo "SKIP: $t (the test skipped itself)"
 done
