@@ -688,6 +688,19 @@ uint32_t pool_worker_pids(pool *p, pid_t *pids, uint32_t max)
     return n;
 }
 
+/* Wedged pools are kept, not freed (a stuck thread still uses them); they stay reachable here,
+ * which is also what tells a leak checker that keeping them is deliberate. */
+static pool *wedged_pools[64];
+
+static void wedged_keep(pool *p)
+{
+    for (size_t i = 0; i < sizeof wedged_pools / sizeof wedged_pools[0]; i++)
+        if (!wedged_pools[i]) {
+            wedged_pools[i] = p;
+            return;
+        }
+}
+
 void pool_destroy(pool *p)
 {
     if (!p)
@@ -700,6 +713,7 @@ void pool_destroy(pool *p)
         for (uint32_t w = 0; w < p->cfg.workers; w++)
             if (p->live[w])
                 pthread_detach(p->threads[w]);
+        wedged_keep(p);
         return;
     }
     if (p->q) {
