@@ -151,7 +151,7 @@ static void run_task(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t 
                  .gil = g, .out = &s->out};
     s->cpu = pin_current_cpu();
     uint64_t c0 = metrics_thread_cpu_ns();
-    s->start_ns = metrics_now_ns();
+    atomic_store_explicit(&s->start_ns, metrics_now_ns(), memory_order_relaxed);
     gil_take(g);
     int rc = p->cfg.wl->run(&t);
     gil_drop(g);
@@ -521,7 +521,7 @@ static int check_deadlines(pool *p, uint32_t tasks)
     uint64_t now = metrics_now_ns(), limit = (uint64_t)p->cfg.task_timeout_ms * 1000000u;
     for (uint32_t i = 0; i < tasks; i++) {
         queue_slot *s = queue_slot_at(p->q, i);
-        uint64_t start = s->start_ns;
+        uint64_t start = atomic_load_explicit(&s->start_ns, memory_order_relaxed);
         /* A worker may have stamped its start after `now` was read: not late. */
         if (atomic_load(&s->state) != SLOT_RUNNING || !start || start >= now || now - start < limit)
             continue;

@@ -27,7 +27,7 @@ struct queue {
     pthread_mutex_t lock;        /* guards head, tail, ring and slot claims */
     uint32_t cap;                /* power of two */
     uint32_t head, tail;         /* free-running; index = x & (cap - 1) */
-    uint32_t batch_n;            /* tasks in the current batch */
+    _Atomic uint32_t batch_n;    /* tasks in the current batch (read by completing workers) */
     _Atomic uint32_t work_seq;   /* futex: bumped on push and close */
     _Atomic uint32_t done;       /* futex: tasks completed in this batch */
     _Atomic uint32_t event_seq;  /* futex: harness events */
@@ -148,11 +148,12 @@ int queue_push_batch(queue *q, uint32_t n)
         s->worker = UINT32_MAX;
         s->cpu = -1;
         s->err = 0;
-        s->start_ns = s->end_ns = s->cpu_ns = 0;
+        atomic_store_explicit(&s->start_ns, 0, memory_order_relaxed);
+        s->end_ns = s->cpu_ns = 0;
         atomic_store_explicit(&s->state, SLOT_QUEUED, memory_order_relaxed);
         q->ring[(q->tail + i) & (q->cap - 1)] = i;
     }
-    q->batch_n = n;
+    atomic_store_explicit(&q->batch_n, n, memory_order_relaxed);
     atomic_store(&q->done, 0);
     q->tail += n;
     queue_unlock(q);
@@ -185,7 +186,7 @@ void queue_complete(queue *q, uint32_t index, bool ok)
 {
     atomic_store_explicit(&q->slots[index].state, ok ? SLOT_OK : SLOT_FAILED, memory_order_release);
     uint32_t d = atomic_fetch_add_explicit(&q->done, 1, memory_order_acq_rel) + 1;
-    if (d == q->batch_n)
+    if (d == atomic_load_explicit(&q->batch_n, memory_order_relaxed))
         futex_wake_all(&q->done);
 }
 

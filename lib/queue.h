@@ -28,8 +28,8 @@ typedef struct queue_slot {
     uint32_t worker;        /* who took it */
     int32_t cpu;            /* CPU it started on (sched_getcpu), -1 unknown */
     int32_t err;            /* 0, -errno from the task, or the signal that killed its worker */
-    uint64_t start_ns;      /* CLOCK_MONOTONIC, task start and end */
-    uint64_t end_ns;
+    _Atomic uint64_t start_ns; /* CLOCK_MONOTONIC, task start (read live by the deadline check) */
+    uint64_t end_ns;           /* and end */
     uint64_t cpu_ns;        /* the worker thread's CPU time during the task */
     wl_out out;
 } __attribute__((aligned(64))) queue_slot;

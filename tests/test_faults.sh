@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_faults.sh: fault injection against tvp-bench end to end: killed workers, Ctrl-C, RLIMIT_NPROC, a cpuset, full and read-only filesystems, a taken port.
+# test_faults.sh: fault injection against tvp-bench end to end: killed workers (at random and between finishing and counting a task), Ctrl-C, RLIMIT_NPROC, a cpuset, full and read-only filesystems, a taken port.
 # usage: test_faults.sh BUILD_DIR SOURCE_DIR
 #
 # Every case asserts the exact outcome: the exit code, the rows and their status and detail, the
@@ -7,7 +7,8 @@
 # previous files intact where the run could not replace them, and no process of the run left
 # (pgrep -f on the run's unique results path). Cases that need root (mount) or an unprivileged
 # user (root ignores RLIMIT_NPROC and permissions; setpriv switches to uid 65534) are skipped
-# with a message when neither is possible. FAULT_KILLS / FAULT_INTS change the loop counts.
+# with a message when neither is possible; so is the gdb case without gdb or ptrace rights.
+# FAULT_KILLS / FAULT_INTS change the loop counts (default 20 and 10).
 set -u
 build=$1
 bin="$build/tvp-bench"
@@ -521,7 +522,10 @@ else
         bad "net with a port taken: exit $rc, $why, statuses '$status', left '$left': $(tail -3 "$tmp/f.err")"
     fi
 fi
-kill -INT $dpid 2>/dev/null
+kill -TERM $dpid 2>/dev/null
+t=0
+while kill -0 $dpid 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+kill -KILL $dpid 2>/dev/null
 wait $dpid 2>/dev/null
 
 [ $skips -eq 0 ] || echo "($skips skipped: see the SKIP lines)"

@@ -1,6 +1,7 @@
 /* test_pool.c: every executor and spawn mode runs each task once, measures alike, survives deaths. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,8 +24,8 @@
 static int spin_ms;
 static int fail_index = 13;
 
-static int hang_index = -1;          /* this task sleeps until `release_hang` (at most 30 s) */
-static volatile int release_hang;
+static _Atomic int hang_index = -1;  /* this task sleeps until `release_hang` (at most 30 s) */
+static _Atomic int release_hang;     /* atomics: a detached stuck thread reads them */
 
 static int probe_run(wl_task *t)
 {
