@@ -39,8 +39,21 @@ static bool server_gone(void)
     return false;
 }
 
+/* Does the embedded server still accept connections? A server that was killed may not be
+ * reapable yet (its exit is in progress) but already refuses. */
+static bool server_answers(void)
+{
+    int fd;
+    if (net_client_connect("127.0.0.1", target_port, 1000, &fd) < 0)
+        return false;
+    net_client_close(fd);
+    return true;
+}
+
 int netsvc_target(char *host, size_t host_len, uint16_t *port)
 {
+    if (!external && !server_gone() && !server_answers())
+        netsvc_shutdown(); /* dying or wedged: reap it and start a new one */
     if (!external && server_gone()) {
         uint16_t p;
         pid_t pid;
