@@ -1217,24 +1217,7 @@ static void set_counters(gb_state *st, sched_set *s, const sched_case *c, body_a
     }
 }
 
-static int mem_available_kib(uint64_t *kib)
-{
-    FILE *f = fopen("/proc/meminfo", "re");
-    if (!f)
-        return -errno;
-    char line[128];
-    int rc = -ENODATA;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long v;
-        if (sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
-            *kib = v;
-            rc = 0;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
-}
+static int mem_available_kib(uint64_t *kib) { return metrics_proc_kib("/proc/meminfo", "MemAvailable", kib); }
 
 /* Why a case cannot run here, or NULL. */
 static const char *precheck(const sched_case *c, char *buf, size_t len)

@@ -48,20 +48,17 @@ void metrics_usage_add(metrics_usage *acc, metrics_usage d)
     acc->ctx_invol += d.ctx_invol;
 }
 
-int metrics_pss_kib(pid_t pid, uint64_t *kib)
+int metrics_proc_kib(const char *path, const char *key, uint64_t *kib)
 {
-    char path[64], line[256];
-    if (pid == 0)
-        snprintf(path, sizeof path, "/proc/self/smaps_rollup");
-    else
-        snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
     FILE *f = fopen(path, "re");
     if (!f)
         return -errno;
+    char line[256];
+    size_t klen = strlen(key);
     int rc = -ENODATA;
     while (fgets(line, sizeof line, f)) {
         unsigned long long v;
-        if (sscanf(line, "Pss: %llu kB", &v) == 1) {
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && sscanf(line + klen + 1, " %llu kB", &v) == 1) {
             *kib = v;
             rc = 0;
             break;
@@ -69,6 +66,16 @@ int metrics_pss_kib(pid_t pid, uint64_t *kib)
     }
     fclose(f);
     return rc;
+}
+
+int metrics_pss_kib(pid_t pid, uint64_t *kib)
+{
+    char path[64];
+    if (pid == 0)
+        snprintf(path, sizeof path, "/proc/self/smaps_rollup");
+    else
+        snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    return metrics_proc_kib(path, "Pss", kib);
 }
 
 int metrics_timer_slack_set(uint64_t ns)

@@ -24,6 +24,10 @@ void metrics_thread_usage(metrics_usage *u);
 metrics_usage metrics_usage_sub(metrics_usage a, metrics_usage b);
 void metrics_usage_add(metrics_usage *acc, metrics_usage d);
 
+/* The "KEY: N kB" value of a /proc file (e.g. "/proc/meminfo", "MemAvailable"). 0 or -errno
+ * (-ENODATA when the key is absent). */
+int metrics_proc_kib(const char *path, const char *key, uint64_t *kib);
+
 /* Proportional set size of a process (pid 0 = self) in KiB, from /proc/<pid>/smaps_rollup.
  * PSS splits shared pages among their sharers, so threads and forked workers are counted fairly.
  * Returns 0 or -errno. */
