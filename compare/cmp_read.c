@@ -1,5 +1,6 @@
 /* cmp_read.c: loading a result file, refusing binary data, and telling tvp CSV from benchmark JSON. */
 #include "cmp_internal.h"
+#include "results.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -53,38 +54,6 @@ bool cmp_is_missing(const char *s)
            (len == 2 && strncasecmp(s, "na", 2) == 0) || (len == 3 && strncasecmp(s, "n/a", 3) == 0);
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-static size_t cmp__utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    bool bad = cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff);
-    return overlong || bad ? 0 : len;
-}
-
 /* Text check: valid UTF-8 without control characters other than tab, CR, LF and form feed. */
 static int cmp__check_text(const char *name, const char *buf, size_t len, cmp_error *err)
 {
@@ -92,7 +61,7 @@ static int cmp__check_text(const char *name, const char *buf, size_t len, cmp_er
     size_t line = 1, col = 1;
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
-        size_t n = cmp__utf8_len(p + i, len - i);
+        size_t n = results_utf8_len(p + i, len - i);
         bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
         if (n == 0 || control || c == 0x7f)
             return cmp_errorf(err,

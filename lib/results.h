@@ -38,6 +38,10 @@ int results_table_csv(const results_table *t, char **out, size_t *len);
  * "FILE:LINE: what is wrong" into `err`. Implemented in results_read.c. */
 int results_table_read_csv(const char *path, results_table *t, char *err, size_t errlen);
 
+/* Length of the well-formed UTF-8 sequence at p (n bytes available), 0 when it is not one
+ * (overlong forms, surrogates and code points above U+10FFFF are rejected). */
+size_t results_utf8_len(const unsigned char *p, size_t n);
+
 /* Writes `len` bytes to `path` so that a reader sees the old file or the new one, never part of
  * one: a temp file in the same directory, write, fsync, rename, fsync the directory. On any
  * failure (a full disk included) the temp file is removed and `path` is untouched. 0 or -errno. */

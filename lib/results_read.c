@@ -52,7 +52,7 @@ static int results__fail(results_reader *r, int rc, const char *fmt, ...)
 }
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-static size_t results__utf8_len(const unsigned char *p, size_t n)
+size_t results_utf8_len(const unsigned char *p, size_t n)
 {
     unsigned c = p[0], len, cp;
     if (c < 0x80)
@@ -85,7 +85,7 @@ static int results__check_text(results_reader *r, const char *buf, size_t len)
     size_t line = 1;
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
-        size_t n = results__utf8_len(p + i, len - i);
+        size_t n = results_utf8_len(p + i, len - i);
         bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
         if (n == 0 || control) {
             r->line = line;
