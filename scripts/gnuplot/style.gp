@@ -4,7 +4,7 @@ set tics nomirror out scale 0.6 textcolor rgb '#222222'
 set grid xtics ytics back lc rgb '#e2e2e2' lw 1 dt 1
 set key noautotitle
 unset key
-set title font ',11'
+set title font ',9'   # panel titles carry the workload's parameters: keep them inside the panel
 set xlabel font ',9' offset 0,0.4
 set ylabel font ',9' offset 0.8,0
 set style fill solid 0.9 border rgb '#333333'
