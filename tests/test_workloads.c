@@ -207,8 +207,14 @@ static void test_net_server_killed(void **state)
         assert_true(pool_slot(p, i)->out.detail[0] != '\0');
     pool_destroy(p);
     w->teardown(shared);
+    /* The next setup gets a new server. A SIGKILLed process can take a while to finish exiting
+     * (an ASan build unmaps terabytes of shadow), so allow it a few seconds. */
     uint16_t port2;
-    assert_int_equal(netsvc_target(host, sizeof host, &port2), 0); /* a new server */
+    for (int i = 0; i < 100 && !(netsvc_pid() > 0 && netsvc_pid() != server); i++) {
+        assert_int_equal(netsvc_target(host, sizeof host, &port2), 0);
+        if (!(netsvc_pid() > 0 && netsvc_pid() != server))
+            usleep(50000);
+    }
     assert_true(netsvc_pid() > 0 && netsvc_pid() != server);
     assert_int_equal(w->setup(&a, 1, &shared), 0);
     w->teardown(shared);
