@@ -20,6 +20,10 @@ limit=${VALGRIND_TIMEOUT:-900}
 
 # Tests that cannot give a meaningful memcheck verdict, with the reason (name|reason).
 SKIP=""
+# Tests whose own assertions need two threads running at the same moment: valgrind runs one
+# thread at a time, so e.g. test_gil's "a waiter sets a drop request while the holder spins" can
+# starve the waiter. For these only memcheck's verdict counts; the test's own result is a note.
+TIMING="test_gil"
 
 scripts/deps.sh valgrind || exit 2
 if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$build.configure.log" 2>&1; then
@@ -91,7 +95,12 @@ for t in $tests; do
     note=""
     [ "$kid_leaks" -gt 0 ] && note="; note: $kid_leaks bytes definitely lost in forked children (fork artefact, not counted)"
     nlogs=$(echo $pids | wc -w)
-    if [ $rc -eq 0 ] && [ "$errors" -eq 0 ] && [ "$definite" -eq 0 ]; then
+    timing_ok=false
+    if echo " $TIMING " | grep -q " $t " && [ $rc -ne 124 ] && [ $rc -ne 0 ]; then
+        timing_ok=true
+        note="$note; the test's own timing assertions failed under valgrind's one-thread-at-a-time scheduler (exit $rc)"
+    fi
+    if { [ $rc -eq 0 ] || $timing_ok; } && [ "$errors" -eq 0 ] && [ "$definite" -eq 0 ]; then
         echo "PASS: $t: 0 errors, 0 bytes definitely lost ($nlogs processes, ${took} s$note)"
         passes=$((passes + 1))
     else
