@@ -30,7 +30,8 @@ endfunction()
 option(TVP_FUZZ "Build the libFuzzer harness of tvp-compare's readers (clang)" OFF)
 if(TVP_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   add_executable(fuzz_compare compare/fuzz_compare.c ${TVP_COMPARE_SOURCES}
-    ${CMAKE_CURRENT_SOURCE_DIR}/lib/stats.c)
+    ${CMAKE_CURRENT_SOURCE_DIR}/lib/stats.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/results.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/lib/results_read.c)
   target_include_directories(fuzz_compare PRIVATE compare lib)
   target_compile_definitions(fuzz_compare PRIVATE _GNU_SOURCE)
   target_compile_options(fuzz_compare PRIVATE -fsanitize=fuzzer,address,undefined
