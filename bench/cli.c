@@ -366,11 +366,15 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         return parse_names(key, val, names, n, o->workload_on);
     }
     if (strcmp(key, "executors") == 0)
-        return parse_names(key, val, (const char *const[]){"serial", "threads", "processes"}, EXEC_COUNT, o->exec_on);
+        return parse_names(key, val, (const char *const[]){pool_executor_name(EXEC_SERIAL),
+                           pool_executor_name(EXEC_THREADS), pool_executor_name(EXEC_PROCESSES)},
+                           EXEC_COUNT, o->exec_on);
     if (strcmp(key, "spawn") == 0)
-        return parse_names(key, val, (const char *const[]){"pool", "per-task"}, SPAWN_COUNT, o->spawn_on);
+        return parse_names(key, val, (const char *const[]){pool_spawn_name(SPAWN_POOL),
+                           pool_spawn_name(SPAWN_PER_TASK)}, SPAWN_COUNT, o->spawn_on);
     if (strcmp(key, "pin") == 0)
-        return parse_names(key, val, (const char *const[]){"none", "compact", "scatter", "core"},
+        return parse_names(key, val, (const char *const[]){pin_policy_name(PIN_NONE), pin_policy_name(PIN_COMPACT),
+                           pin_policy_name(PIN_SCATTER), pin_policy_name(PIN_CORE)},
                            PIN_POLICY_COUNT, o->pin_on);
     if (strcmp(key, "workers") == 0) {
         char why[128];
@@ -392,7 +396,8 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         return 0;
     }
     if (strcmp(key, "gil") == 0)
-        return parse_names(key, val, (const char *const[]){"off", "on", "legacy"}, GIL_MODE_COUNT, o->gil_on);
+        return parse_names(key, val, (const char *const[]){gil_mode_name(GIL_OFF), gil_mode_name(GIL_ON),
+                           gil_mode_name(GIL_LEGACY)}, GIL_MODE_COUNT, o->gil_on);
     if (strcmp(key, "switch_us") == 0) {
         char buf[512], *items[CLI_MAX_LIST];
         size_t k;

@@ -409,37 +409,3 @@ int runner_register(bench_case *cases, size_t n, const cli_opts *o)
     }
     return 0;
 }
-
-int runner_run_direct(bench_case *c, uint32_t batches, uint64_t *wall_ns, char *err, size_t errlen)
-{
-    int rc = activate(c, err, errlen);
-    if (rc < 0)
-        return rc;
-    double *walls = calloc(batches, sizeof *walls);
-    if (!walls)
-        return -ENOMEM;
-    run_acc a;
-    memset(&a, 0, sizeof a);
-    a.rng = 0x2545F4914F6CDD1Dull;
-    for (uint32_t i = 0; i < batches && rc == 0; i++) {
-        pool_batch b;
-        if (c->wl->batch_begin)
-            c->wl->batch_begin(c->env->active_shared, c->tasks);
-        rc = pool_run(c->env->active_pool, c->tasks, &b);
-        if (rc == 0) {
-            walls[i] = (double)b.wall_ns;
-            collect_batch(c, &a, &b);
-        }
-    }
-    if (rc < 0) {
-        snprintf(err, errlen, "%s", strerror(-rc));
-        runner_release(c->env);
-    } else if (a.failed) {
-        snprintf(err, errlen, "%s", a.detail);
-        rc = -EBADMSG;
-    } else {
-        *wall_ns = (uint64_t)quantile(walls, batches, 0.50);
-    }
-    free(walls);
-    return rc;
-}

@@ -62,8 +62,4 @@ void runner_release(bench_env *env);
 /* The value of a case's parameter as text ("sha256", "1048576"). */
 const char *runner_param_text(const bench_case *c, size_t i, char *buf, size_t len);
 
-/* Runs one configuration's body outside Google Benchmark: `batches` batches, for tests and
- * calibration. Fills *wall_ns with the median batch time. 0 or -errno (detail in `err`). */
-int runner_run_direct(bench_case *c, uint32_t batches, uint64_t *wall_ns, char *err, size_t errlen);
-
 #endif /* TVP_RUNNER_H */

@@ -73,22 +73,6 @@ static const char *const spawn_names[SPAWN_COUNT] = {"pool", "per-task"};
 const char *pool_executor_name(pool_executor e) { return (unsigned)e < EXEC_COUNT ? exec_names[e] : "?"; }
 const char *pool_spawn_name(pool_spawn s) { return (unsigned)s < SPAWN_COUNT ? spawn_names[s] : "?"; }
 
-int pool_executor_parse(const char *name, pool_executor *out)
-{
-    for (int i = 0; i < EXEC_COUNT; i++)
-        if (strcmp(name, exec_names[i]) == 0)
-            return *out = (pool_executor)i, 0;
-    return -EINVAL;
-}
-
-int pool_spawn_parse(const char *name, pool_spawn *out)
-{
-    for (int i = 0; i < SPAWN_COUNT; i++)
-        if (strcmp(name, spawn_names[i]) == 0)
-            return *out = (pool_spawn)i, 0;
-    return -EINVAL;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};

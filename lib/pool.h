@@ -24,9 +24,7 @@ typedef enum { EXEC_SERIAL = 0, EXEC_THREADS, EXEC_PROCESSES, EXEC_COUNT } pool_
 typedef enum { SPAWN_POOL = 0, SPAWN_PER_TASK, SPAWN_COUNT } pool_spawn;
 
 const char *pool_executor_name(pool_executor e);
-int pool_executor_parse(const char *name, pool_executor *out); /* 0 or -EINVAL */
 const char *pool_spawn_name(pool_spawn s);
-int pool_spawn_parse(const char *name, pool_spawn *out);       /* 0 or -EINVAL */
 
 typedef struct pool_config {
     pool_executor executor;
