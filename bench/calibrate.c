@@ -419,9 +419,8 @@ static int cv_warning(const results_table *t, FILE *f)
     size_t total = 0, n_noisy = 0;
     noisy worst[WORST_SHOWN + 1];
     for (size_t i = 0; i < t->n_rows; i++) {
-        const char *rep = results_table_get(t, i, "repetition"), *st = results_table_get(t, i, "status");
-        const char *wall = results_table_get(t, i, "wall_s");
-        if (!rep || strcmp(rep, "cv") != 0 || !st || strcmp(st, "ok") != 0 || !wall)
+        const char *st = results_table_get(t, i, "status"), *wall = results_table_get(t, i, "wall_s_cv");
+        if (!st || strcmp(st, "ok") != 0 || !wall)
             continue;
         total++;
         double cv = strtod(wall, NULL);

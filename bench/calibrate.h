@@ -47,8 +47,8 @@ json_t *calibrate_json(const calib *c);
 void calibrate_print(const calib *c, FILE *f);
 
 /* Warnings about the run's trustworthiness, to `f`: capacity below 0.8 x usable CPUs, others'
- * load, steal, and (when t is not NULL) how many ok configurations had a `cv` aggregate row of
- * wall_s above 10%. c may be NULL (only the CV check). Returns the number of warnings printed. */
+ * load, steal, and (when t, the run's summary table, is not NULL) how many ok configurations had a
+ * wall_s_cv above 10%. c may be NULL (only the CV check). Returns the number of warnings printed. */
 int calibrate_warnings(const calib *c, const results_table *t, FILE *f);
 
 #endif /* TVP_CALIBRATE_H */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gbflags.h"
 #include "netsvc.h"
 #include "sched_bench.h"
 
@@ -32,6 +33,22 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
         return -EINVAL;
     *out = v;
     return 0;
+}
+
+/* Drops repeated values of a list of `size`-byte items, keeping the first of each (a
+ * configuration runs once). */
+static void dedupe(void *items, size_t *n, size_t size)
+{
+    unsigned char *v = items;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        size_t j = 0;
+        while (j < k && memcmp(v + j * size, v + i * size, size) != 0)
+            j++;
+        if (j == k)
+            memmove(v + k++ * size, v + i * size, size);
+    }
+    *n = k;
 }
 
 /* Splits a comma list into at most CLI_MAX_LIST items in `buf`; empty items are an error. */
@@ -87,6 +104,7 @@ int cli_parse_workers(const char *s, uint32_t *out, size_t *n)
         out[i] = (uint32_t)v;
     }
     *n = k;
+    dedupe(out, n, sizeof *out);
     return 0;
 }
 
@@ -194,6 +212,7 @@ static int parse_param(cli_param *cp, const char *s)
         }
     }
     cp->n = k;
+    dedupe(cp->v, &cp->n, sizeof cp->v[0]);
     cp->user_set = true;
     return 0;
 }
@@ -326,11 +345,13 @@ void cli_usage(FILE *f)
     collect_params(&tmp);
     for (size_t i = 0; i < tmp.n_params; i++) {
         const wl_param *sp = tmp.params[i].spec;
-        if (sp->type == WL_PARAM_INT)
+        if (sp->type == WL_PARAM_INT) {
+            /* The range the flag accepts: what every workload declaring it takes. */
+            int64_t lo = sp->min, hi = sp->max;
+            param_range(sp->name, &lo, &hi);
             fprintf(f, "  --tvp_%s=LIST%*s %lld..%lld, default %lld: %s\n", sp->name,
-                    (int)(20 - strlen(sp->name)), "", (long long)sp->min, (long long)sp->max,
-                    (long long)sp->def, sp->help);
-        else {
+                    (int)(20 - strlen(sp->name)), "", (long long)lo, (long long)hi, (long long)sp->def, sp->help);
+        } else {
             fprintf(f, "  --tvp_%s=LIST%*s of:", sp->name, (int)(20 - strlen(sp->name)), "");
             for (size_t j = 0; sp->choices[j]; j++)
                 fprintf(f, " %s", sp->choices[j]);
@@ -340,10 +361,19 @@ void cli_usage(FILE *f)
     fprintf(f, "\nworkloads:\n");
     for (size_t i = 0; i < workload_count(); i++)
         fprintf(f, "  %-10s %s\n", workload_at(i)->name, workload_at(i)->description);
-    fprintf(f, "\nGoogle Benchmark flags (--benchmark_filter=REGEX, --benchmark_repetitions=N,\n"
-               "--benchmark_min_time=SECONDS, --benchmark_out=FILE, ...) pass through; see\n"
-               "--help of any Google Benchmark binary. Names: "
-               "<workload>/<executor>/<spawn>/gil:<g>/workers:<n>/pin:<p>[/<param>:<v>...]\n");
+    fprintf(f, "\nGoogle Benchmark flags, validated like tvp's (tvp owns repetitions, their order, the filter\n"
+               "and the JSON; Google Benchmark times each single run):\n"
+               "  --benchmark_filter=REGEX            configurations whose name matches (POSIX ERE; -REGEX negates)\n"
+               "  --benchmark_repetitions=N           1..%d (profile: quick 1, default 3, full 5)\n"
+               "  --benchmark_min_time=SECONDS        0.001..3600 per repetition (quick 0.1, default 0.2, full 0.5)\n"
+               "  --benchmark_enable_random_interleaving=BOOL  shuffle (configuration, repetition) order\n"
+               "  --benchmark_out=FILE                also write the run's JSON there (--benchmark_out_format=json)\n"
+               "  --benchmark_report_aggregates_only=BOOL      the JSON keeps only mean/median/stddev/cv\n"
+               "  --benchmark_list_tests              same as --tvp_list\n"
+               "  --benchmark_format, _color, _counters_tabular, _time_unit, _min_warmup_time,\n"
+               "  _display_aggregates_only, _context, _perf_counters, --v: passed on (console only)\n"
+               "Names: <workload>/<executor>/<spawn>/gil:<g>/workers:<n>/pin:<p>[/<param>:<v>...]\n",
+            GBFLAGS_MAX_REPETITIONS);
 }
 
 static bool starts(const char *arg, const char *prefix) { return strncmp(arg, prefix, strlen(prefix)) == 0; }
@@ -410,6 +440,7 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
             o->switch_us[i] = (uint32_t)v;
         }
         o->n_switch_us = k;
+        dedupe(o->switch_us, &o->n_switch_us, sizeof o->switch_us[0]);
         return 0;
     }
     if (strcmp(key, "check_ticks") == 0) {
@@ -433,6 +464,11 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
     if (strcmp(key, "out") == 0) {
         if (!*val)
             return fail(key, val, "expected a directory path");
+        if (strlen(val) > CLI_MAX_OUT_DIR) {
+            char why[96];
+            snprintf(why, sizeof why, "path too long (%zu bytes; at most %d)", strlen(val), CLI_MAX_OUT_DIR);
+            return fail(key, "...", why);
+        }
         o->out_dir = val;
         return 0;
     }
@@ -473,17 +509,18 @@ int cli_parse(int *argc, char **argv, cli_opts *o)
             cli_usage(stdout);
             return 1;
         }
-        if (starts(a, "--benchmark_repetitions"))
-            o->user_repetitions = true;
-        if (starts(a, "--benchmark_min_time"))
-            o->user_min_time = true;
-        if (starts(a, "--benchmark_enable_random_interleaving"))
-            o->user_interleave = true;
-        if (starts(a, "--benchmark_out=") || strcmp(a, "--benchmark_out") == 0)
-            o->user_out = true;
-        if (!starts(a, "--tvp_")) {
-            argv[out++] = a;
+        if (starts(a, "--benchmark_") || starts(a, "--v=")) {
+            bool pass;
+            if (gbflags_parse(a, &o->gb, &pass) < 0)
+                return -EINVAL;
+            if (pass)
+                argv[out++] = a;
             continue;
+        }
+        if (!starts(a, "--tvp_")) {
+            fprintf(stderr, "tvp-bench: unexpected argument '%s' (flags are --tvp_NAME=VALUE or "
+                    "--benchmark_NAME=VALUE; see --help)\n", a);
+            return -EINVAL;
         }
         if (strcmp(a, "--tvp_list") == 0) {
             o->list_only = true;
@@ -507,6 +544,14 @@ int cli_parse(int *argc, char **argv, cli_opts *o)
     }
     argv[out] = NULL;
     *argc = out;
+    /* tvp owns repetitions, interleaving and the minimum time: the flags override the profile. */
+    if (o->gb.user_repetitions)
+        o->repetitions = o->gb.repetitions;
+    if (o->gb.user_min_time)
+        o->min_time = o->gb.min_time;
+    if (o->gb.user_interleave)
+        o->interleave = o->gb.interleave;
+    o->list_only |= o->gb.list;
     /* Scheduler microbenchmarks: the profile's, unless asked, or unless workloads were picked. */
     if (!o->user_sched) {
         sched_group_defaults(o->profile, o->sched_on);

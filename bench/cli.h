@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gbflags.h"
 #include "gil.h"
 #include "pin.h"
 #include "pool.h"
@@ -16,6 +17,7 @@
 #define CLI_MAX_PARAMS 32 /* distinct workload parameter names */
 #define CLI_MAX_WORKERS 1024
 #define CLI_MAX_TASKS 100000
+#define CLI_MAX_OUT_DIR 3000 /* bytes of --tvp_out: run file names must still fit PATH_MAX */
 
 typedef enum { PROFILE_QUICK = 0, PROFILE_DEFAULT, PROFILE_FULL, PROFILE_COUNT } cli_profile;
 
@@ -56,11 +58,11 @@ typedef struct cli_opts {
     cli_param params[CLI_MAX_PARAMS];
     size_t n_defaults;
     cli_default defaults[16];
-    /* Google Benchmark settings the profile chooses unless the user passed the GB flag. */
+    /* What the profile chooses unless the user passed Google Benchmark's flag; tvp applies them. */
     int repetitions;
     double min_time;
     bool interleave;
-    bool user_repetitions, user_min_time, user_interleave, user_out;
+    gbflags gb;                      /* Google Benchmark's flags (filter, JSON file, ...) */
     bool list_only;                  /* --tvp_list: print the matrix and exit */
     bool user_workloads;             /* --tvp_workloads was given */
     bool user_sched;                 /* --tvp_sched was given */

@@ -10,26 +10,53 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <limits.h>
+
 #include "calibrate.h"
 #include "cli.h"
 #include "gbench.h"
+#include "gbjson.h"
+#include "jobs.h"
 #include "meta.h"
 #include "metrics.h"
 #include "netsvc.h"
+#include "outputs.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
 #include "sched_bench.h"
 
 static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-/* First SIGINT/SIGTERM: stop after the current batch and write what finished. The handler then
- * gives the signal back its default action, so a second one ends the process at once; files
+/* First SIGINT/SIGTERM/SIGHUP: stop after the current batch and write what finished. The handler
+ * then gives the signal back its default action, so a second one ends the process at once; files
  * already written stay whole because every write is a rename. */
 static void on_signal(int sig)
 {
     stop_signal = sig;
     signal(sig, SIG_DFL);
+}
+
+/* Blocks the stop signals (while the result files are written) and returns the first one
+ * pending, or 0: a signal from now on cannot cut a write short or make the meta lie. */
+static int block_stop_signals(void)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaddset(&set, stop_signals[i]);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    sigpending(&pending);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        if (sigismember(&pending, stop_signals[i]))
+            return stop_signals[i];
+    return 0;
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "signal";
 }
 
 /* UTC now, compact ("20261125T120102Z", for file names) or ISO 8601 ("2026-11-25T12:01:02Z"). */
@@ -44,74 +71,22 @@ static void utc_stamp(char *buf, size_t len, bool compact)
         strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-typedef struct paths {
-    char csv[1024], json[1024], meta[1024], json_tmp[1024];
-} paths;
-
-static void make_paths(paths *p, const char *dir, const char *stem)
+/* Google Benchmark's argv: what passed validation for it (display settings) and tvp's minimum
+ * time; repetitions, filter, interleaving and the JSON file are tvp's, never Google Benchmark's. */
+static char **gb_argv(int argc, char **argv, const cli_opts *o, int *gb_argc)
 {
-    snprintf(p->csv, sizeof p->csv, "%s/%s.csv", dir, stem);
-    snprintf(p->json, sizeof p->json, "%s/%s.json", dir, stem);
-    snprintf(p->meta, sizeof p->meta, "%s/%s.meta.json", dir, stem);
-    snprintf(p->json_tmp, sizeof p->json_tmp, "%s/.%s.json.partial", dir, stem);
-}
-
-/* Google Benchmark's argv: the user's, plus what the profile wants unless the user said it. */
-static char **gb_argv(int argc, char **argv, const cli_opts *o, const paths *p, int *gb_argc)
-{
-    static char out[1100];
-    char **v = calloc((size_t)argc + 4, sizeof *v);
+    static char min_time[64];
+    char **v = calloc((size_t)argc + 2, sizeof *v);
     if (!v)
         return NULL;
     int n = 0;
     for (int i = 0; i < argc; i++)
         v[n++] = argv[i];
-    if (!o->user_out) {
-        snprintf(out, sizeof out, "--benchmark_out=%s", p->json_tmp);
-        v[n++] = out;
-        v[n++] = "--benchmark_out_format=json";
-    }
-    if (o->interleave && !o->user_interleave)
-        v[n++] = "--benchmark_enable_random_interleaving=true";
+    snprintf(min_time, sizeof min_time, "--benchmark_min_time=%.6g", o->min_time);
+    v[n++] = min_time;
     v[n] = NULL;
     *gb_argc = n;
     return v;
-}
-
-/* The JSON Google Benchmark wrote: moved into place (fsync + rename), then copied to latest. */
-static int finish_json(const cli_opts *o, const paths *p, int argc, char **argv, const char *latest)
-{
-    const char *src = p->json_tmp;
-    for (int i = 1; o->user_out && i < argc; i++)
-        if (strncmp(argv[i], "--benchmark_out=", 16) == 0)
-            src = argv[i] + 16;
-    int rc = results_copy_atomic(src, p->json);
-    if (rc == 0 && !o->user_out)
-        unlink(p->json_tmp);
-    if (rc == 0)
-        rc = results_copy_atomic(p->json, latest);
-    return rc;
-}
-
-static int write_outputs(const cli_opts *o, const paths *p, const paths *latest, report *rep, json_t *meta,
-                         int argc, char **argv)
-{
-    int rc = results_write_csv(p->csv, report_table(rep));
-    if (rc == 0)
-        rc = results_copy_atomic(p->csv, latest->csv);
-    if (rc < 0) {
-        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->csv, strerror(-rc));
-        return rc;
-    }
-    rc = finish_json(o, p, argc, argv, latest->json);
-    if (rc < 0)
-        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->json, strerror(-rc));
-    int mrc = results_write_json(p->meta, meta);
-    if (mrc == 0)
-        mrc = results_copy_atomic(p->meta, latest->meta);
-    if (mrc < 0)
-        fprintf(stderr, "tvp-bench: cannot write %s: %s\n", p->meta, strerror(-mrc));
-    return rc < 0 ? rc : mrc;
 }
 
 /* Everything main() owns, released in one place whatever path it leaves by. */
@@ -122,16 +97,19 @@ typedef struct app {
     bench_env env;
     bench_case *cases;
     size_t n_cases;
+    job_plan plan;
     char **gargv;
     report *rep;
     sched_set *sched;
-    char host[64], run_id[128], started[32];
-    paths p, latest;
+    char host[64], started[32];
+    outputs out;
 } app;
 
 static void app_free(app *a)
 {
+    outputs_release(&a->out);
     report_free(a->rep);
+    jobs_free(&a->plan);
     sched_set_free(a->sched);
     runner_free_cases(a->cases, a->n_cases);
     pin_topo_free(a->env.topo);
@@ -140,22 +118,19 @@ static void app_free(app *a)
     free(a->orig_argv);
 }
 
-/* Names the run "<UTC stamp>-<host>", never reusing a name already in the results directory. */
-static void name_run(app *a)
+/* --benchmark_out's directory must exist and be writable before the run, like --tvp_out. */
+static int check_json_copy(const char *path)
 {
-    char stamp[32];
-    snprintf(a->host, sizeof a->host, "host");
-    gethostname(a->host, sizeof a->host - 1);
-    a->host[strcspn(a->host, ".")] = '\0';
-    utc_stamp(stamp, sizeof stamp, true);
-    utc_stamp(a->started, sizeof a->started, false);
-    snprintf(a->run_id, sizeof a->run_id, "%s-%s", stamp, a->host);
-    make_paths(&a->p, a->o.out_dir, a->run_id);
-    for (int i = 2; access(a->p.csv, F_OK) == 0 && i < 1000; i++) {
-        snprintf(a->run_id, sizeof a->run_id, "%s-%s-%d", stamp, a->host, i);
-        make_paths(&a->p, a->o.out_dir, a->run_id);
-    }
-    make_paths(&a->latest, a->o.out_dir, "latest");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return access(dir, W_OK | X_OK) == 0 ? 0 : -errno;
 }
 
 /* Everything before the first benchmark. Returns 0 to run, or the exit code (-1: exit 0). */
@@ -174,22 +149,30 @@ static int prepare(app *a, int *argc, char **argv)
         fprintf(stderr, "tvp-bench: cannot build the benchmark matrix: %s\n", strerror(-rc));
         return 2;
     }
-    if (a->o.list_only) {
-        for (size_t i = 0; i < a->n_cases; i++)
-            printf("%s\n", a->cases[i].name);
-        sched_print_names(&a->o, a->o.sched_on, stdout);
-        return -1;
-    }
-    name_run(a);
-    int gargc;
-    a->env.lat = malloc(RUNNER_LAT_CAP * sizeof *a->env.lat);
-    a->gargv = gb_argv(*argc, argv, &a->o, &a->p, &gargc);
-    if (!a->env.lat || !a->gargv || report_init(&a->rep, &a->o, a->run_id) < 0) {
-        fprintf(stderr, "tvp-bench: out of memory\n");
+    if ((rc = sched_build(&a->o, a->env.topo, a->o.sched_on, &stop_signal, &a->sched)) < 0) {
+        fprintf(stderr, "tvp-bench: cannot build the scheduler microbenchmarks: %s\n", strerror(-rc));
         return 1;
     }
-    if (gb_initialize(&gargc, a->gargv) < 0) {
-        fprintf(stderr, "tvp-bench: unknown argument (see --help)\n");
+    uint64_t seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid() << 20;
+    rc = jobs_plan(&a->plan, a->cases, a->n_cases, a->sched, a->o.gb.filter, (uint32_t)a->o.repetitions,
+                   a->o.interleave, seed);
+    if (rc == -ENOENT) {
+        fprintf(stderr, "tvp-bench: --benchmark_filter=%s: matches no configuration (--tvp_list lists them)\n",
+                a->o.gb.filter);
+        return 2;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tvp-bench: cannot plan the run: %s\n", strerror(-rc));
+        return 1;
+    }
+    if (a->o.list_only) {
+        for (size_t i = 0; i < a->plan.n_configs; i++)
+            printf("%s\n", a->plan.configs[i].name);
+        return -1;
+    }
+    if (a->o.gb.out && (rc = check_json_copy(a->o.gb.out)) < 0) {
+        fprintf(stderr, "tvp-bench: --benchmark_out=%s: its directory is not writable: %s\n", a->o.gb.out,
+                strerror(-rc));
         return 2;
     }
     /* Only now, with every flag valid, touch the results directory; before any benchmark. */
@@ -198,10 +181,30 @@ static int prepare(app *a, int *argc, char **argv)
                 strerror(-rc));
         return 2;
     }
-    gb_add_custom_context("tvp_run_id", a->run_id);
+    char stamp[32];
+    snprintf(a->host, sizeof a->host, "host");
+    gethostname(a->host, sizeof a->host - 1);
+    a->host[strcspn(a->host, ".")] = '\0';
+    utc_stamp(stamp, sizeof stamp, true);
+    utc_stamp(a->started, sizeof a->started, false);
+    if ((rc = outputs_claim(&a->out, a->o.out_dir, stamp, a->host)) < 0) {
+        fprintf(stderr, "tvp-bench: --tvp_out=%s: cannot claim a run id: %s\n", a->o.out_dir, strerror(-rc));
+        return 1;
+    }
+    int gargc;
+    a->env.lat = malloc(RUNNER_LAT_CAP * sizeof *a->env.lat);
+    a->gargv = gb_argv(*argc, argv, &a->o, &gargc);
+    if (!a->env.lat || !a->gargv || report_init(&a->rep, &a->o, &a->plan, a->out.run_id) < 0) {
+        fprintf(stderr, "tvp-bench: out of memory\n");
+        return 1;
+    }
+    if (gb_initialize(&gargc, a->gargv) < 0) {
+        fprintf(stderr, "tvp-bench: Google Benchmark refused an argument (see --help)\n");
+        return 2;
+    }
+    gb_add_custom_context("tvp_run_id", a->out.run_id);
     gb_add_custom_context("tvp_profile", cli_profile_name(a->o.profile));
-    if (runner_register(a->cases, a->n_cases, &a->o) < 0 ||
-        sched_register(&a->o, a->env.topo, a->o.sched_on, &stop_signal, &a->sched) < 0) {
+    if (jobs_register(&a->plan) < 0) {
         fprintf(stderr, "tvp-bench: cannot register the benchmarks\n");
         return 1;
     }
@@ -209,17 +212,18 @@ static int prepare(app *a, int *argc, char **argv)
 }
 
 /* Runs the benchmarks and writes every result file. Returns the exit code. */
-static int run(app *a, int argc, char **argv)
+static int run(app *a)
 {
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &sa, NULL);
     metrics_timer_slack_set(a->o.timer_slack_ns);
 
     size_t n_run = 0;
-    printf("tvp: run %s, profile %s, %zu configurations + %zu scheduler microbenchmarks, results in %s/\n",
-           a->run_id, cli_profile_name(a->o.profile), a->n_cases, sched_set_size(a->sched), a->o.out_dir);
+    printf("tvp: run %s, profile %s, %zu configurations x %u repetition%s%s, results in %s/\n", a->out.run_id,
+           cli_profile_name(a->o.profile), a->plan.n_configs, a->plan.repetitions,
+           a->plan.repetitions == 1 ? "" : "s", a->plan.shuffled ? " (interleaved at random)" : "", a->o.out_dir);
     /* What the machine gives right now: read the results against it. */
     calib cal;
     bool have_cal = calibrate_run(a->env.topo, a->o.timer_slack_ns, &cal) == 0;
@@ -227,33 +231,53 @@ static int run(app *a, int argc, char **argv)
         calibrate_print(&cal, stdout);
     fflush(stdout);
     int rc = gb_run_specified(report_on_run, a->rep, &n_run);
+    /* From here on a signal only decides the exit code: the files are written whole and true. */
+    int late = block_stop_signals();
     runner_release(&a->env);
-    report_finish(a->rep);
+    int frc = report_finish(a->rep);
 
     char finished[32];
     utc_stamp(finished, sizeof finished, false);
     size_t n_failed = report_count_status(a->rep, "failed");
-    meta_run mr = {.run_id = a->run_id, .host = a->host, .started_utc = a->started, .finished_utc = finished,
-                   .status = stop_signal ? "interrupted" : n_failed ? "failed" : "complete",
-                   .argc = a->orig_argc, .argv = a->orig_argv, .n_benchmarks = n_run};
+    int sig = stop_signal ? stop_signal : late;
+    meta_run mr = {.run_id = a->out.run_id, .host = a->host, .started_utc = a->started, .finished_utc = finished,
+                   .status = stop_signal ? "interrupted" : n_failed || frc < 0 ? "failed" : "complete",
+                   .argc = a->orig_argc, .argv = a->orig_argv, .n_benchmarks = n_run,
+                   .n_configurations = a->plan.n_configs, .shuffled = a->plan.shuffled,
+                   .interleave_seed = a->plan.seed, .signal = sig ? signal_name(sig) : NULL,
+                   .note = stop_signal ? "stopped by the signal: rows not run are status=interrupted"
+                           : late      ? "the signal came after the last benchmark: every row is whole"
+                                       : NULL};
     json_t *meta = meta_build(&a->o, a->env.topo, &mr);
     if (meta && have_cal)
         json_object_set_new(meta, "calibration", calibrate_json(&cal));
-    int wrc = write_outputs(&a->o, &a->p, &a->latest, a->rep, meta, argc, argv);
+    json_t *json = frc == 0 ? gbjson_build(a->rep, gb_context_json(), a->o.gb.aggregates_only) : NULL;
+    int wrc = frc == 0 ? outputs_write(&a->out, report_table(a->rep), report_summary_table(a->rep), json,
+                                       a->o.gb.out, meta)
+                       : frc;
+    json_decref(json);
     json_decref(meta);
+    outputs_release(&a->out);
 
-    printf("\n== tvp summary (%s) ==", a->run_id);
+    printf("\n== tvp summary (%s) ==", a->out.run_id);
     report_print_summary(a->rep, stdout);
     sched_print_times(a->sched, stdout);
     if (have_cal)
         calibrate_print(&cal, stdout);
-    calibrate_warnings(have_cal ? &cal : NULL, report_table(a->rep), stdout);
-    printf("\nresults: %s\n         %s\n         %s\n", a->p.csv, a->p.json, a->p.meta);
+    calibrate_warnings(have_cal ? &cal : NULL, report_summary_table(a->rep), stdout);
+    printf("\nresults: %s\n         %s\n         %s\n         %s\n", a->out.csv, a->out.summary, a->out.json,
+           a->out.meta);
     if (n_failed)
         printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);
-    if (stop_signal) {
-        fprintf(stderr, "tvp-bench: interrupted by signal %d; completed rows were written\n", (int)stop_signal);
-        return 128 + stop_signal;
+    fflush(stdout);
+    if (sig) {
+        if (stop_signal)
+            fprintf(stderr, "tvp-bench: interrupted by signal %d (%s): unfinished rows are status=interrupted; "
+                    "the result files are whole\n", sig, signal_name(sig));
+        else
+            fprintf(stderr, "tvp-bench: signal %d (%s) after the last benchmark: every row is whole\n", sig,
+                    signal_name(sig));
+        return 128 + sig;
     }
     return rc < 0 || wrc < 0 || n_failed ? 1 : 0;
 }
@@ -280,7 +304,7 @@ int main(int argc, char **argv)
 
     int rc = prepare(&a, &argc, argv);
     if (rc == 0)
-        rc = run(&a, argc, argv);
+        rc = run(&a);
     app_free(&a);
     netsvc_shutdown();
     reap_all();

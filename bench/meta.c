@@ -113,6 +113,13 @@ json_t *meta_build(const cli_opts *o, const pin_topo *t, const meta_run *run)
     json_object_set_new(doc, "finished_utc", json_string(run->finished_utc));
     json_object_set_new(doc, "status", json_string(run->status));
     json_object_set_new(doc, "benchmarks", json_integer((json_int_t)run->n_benchmarks));
+    json_object_set_new(doc, "configurations", json_integer((json_int_t)run->n_configurations));
+    if (run->shuffled) /* as text: a 64-bit seed is beyond JSON's exact integers in many readers */
+        json_object_set_new(doc, "interleave_seed", json_sprintf("%llu", (unsigned long long)run->interleave_seed));
+    if (run->signal)
+        json_object_set_new(doc, "signal", json_string(run->signal));
+    if (run->note)
+        json_object_set_new(doc, "note", json_string(run->note));
     git_commit(commit, sizeof commit);
     json_object_set_new(doc, "git_commit", json_string(commit));
     json_object_set_new(doc, "compiler", json_string(TVP_COMPILER));

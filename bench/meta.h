@@ -3,6 +3,8 @@
 #define TVP_META_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "pin.h"
@@ -15,7 +17,12 @@ typedef struct meta_run {
     const char *status;   /* complete | interrupted | failed */
     int argc;
     char **argv;          /* the command line as given */
-    size_t n_benchmarks;
+    size_t n_benchmarks;  /* Google Benchmark runs: configurations x repetitions */
+    size_t n_configurations;
+    bool shuffled;        /* random interleaving: the order came from interleave_seed */
+    uint64_t interleave_seed;
+    const char *signal;   /* "SIGINT", ... when one arrived, else NULL */
+    const char *note;     /* what the signal did (or NULL) */
 } meta_run;
 
 /* Builds the document. NULL when out of memory. */

@@ -1,4 +1,4 @@
-/* report.c: tidy CSV rows from Google Benchmark runs, speedup against serial, console summary. */
+/* report.c: one tidy row per (configuration, repetition), in matrix order, with speedups. */
 #include "report.h"
 
 #include <errno.h>
@@ -8,8 +8,9 @@
 
 #include "runner.h"
 #include "sched_bench.h"
+#include "summary.h"
 
-/* The contract columns (DESIGN.md), in order; workload parameters and extras follow. */
+/* The contract columns (README), in order; workload parameters and extras follow. */
 static const char *const contract_cols[] = {
     "run_id", "benchmark", "workload", "executor", "spawn", "gil", "switch_us", "workers", "pin",
     "tasks", "repetition", "status", "wall_s", "tasks_per_s", "speedup", "efficiency", "cpu_s",
@@ -24,23 +25,23 @@ static const char *const counter_cols[] = {
     "lat_p90_us", "cpus_used", "respawns", "gil_acquisitions", "gil_switches", "gil_drop_requests",
     "gil_forced_drops", "gil_held_s", "gil_waited_s", "gil_held_p50_us", "gil_held_p99_us",
     "gil_wait_p50_us", "gil_wait_p99_us"};
+/* The counters behind report_measure (REPORT_WALL is the run's own time). */
+static const char *const measure_counters[REPORT_M_COUNT] = {NULL, "tasks_per_s", "cpu_s", "cpu_util",
+                                                             "lat_p50_us", "lat_p99_us"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef struct row_meta {
-    const bench_case *c;       /* NULL for a scheduler microbenchmark row */
-    const void *ctx;           /* the benchmark's context (bench_case or sched_case) */
-    char key[RUNNER_NAME_MAX]; /* what a serial reference must share */
-} row_meta;
-
 struct report {
     char run_id[128];
-    results_table t;
-    row_meta *meta;
-    size_t meta_cap;
+    const job_plan *plan;
+    results_table t;     /* row i is plan->jobs[i] until report_finish sorts them */
+    report_row *rows;
+    report_config *configs;
+    results_table summary;
+    bool finished;
 };
 
-int report_init(report **out, const cli_opts *o, const char *run_id)
+int report_init(report **out, const cli_opts *o, const job_plan *plan, const char *run_id)
 {
     const char *cols[N(contract_cols) + CLI_MAX_PARAMS + SCHED_N_PARAM_COLS + N(extra_cols) + 32];
     size_t n = 0;
@@ -55,21 +56,38 @@ int report_init(report **out, const cli_opts *o, const char *run_id)
         cols[n++] = extra_cols[i];
     cols[n++] = sched_param_cols[SCHED_N_PARAM_COLS - 1]; /* same_cpu_frac: a measurement */
     for (size_t w = 0; w < workload_count(); w++)
-        for (const char *const *e = workload_at(w)->extra_names; e && *e && n + 1 < N(cols); e++) {
+        for (const char *const *e = workload_at(w)->extra_names; e && *e; e++) {
             bool dup = false;
             for (size_t k = 0; k < n; k++)
                 dup |= strcmp(cols[k], *e) == 0;
-            if (!dup)
-                cols[n++] = *e;
+            if (dup)
+                continue;
+            if (n + 1 >= N(cols))
+                return -E2BIG;
+            cols[n++] = *e;
         }
     cols[n++] = extra_cols[N(extra_cols) - 1]; /* detail */
     report *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
     snprintf(r->run_id, sizeof r->run_id, "%s", run_id);
+    r->plan = plan;
     int rc = results_table_init(&r->t, cols, n);
+    if (rc == 0 && !(r->rows = calloc(plan->n_jobs ? plan->n_jobs : 1, sizeof *r->rows)))
+        rc = -ENOMEM;
+    /* Every job has its row from the start: one that never reports stays "interrupted". */
+    for (size_t i = 0; i < plan->n_jobs && rc == 0; i++) {
+        long row = results_table_add_row(&r->t);
+        if (row < 0) {
+            rc = (int)row;
+            break;
+        }
+        r->rows[i] = (report_row){.job = &plan->jobs[i], .status = "interrupted", .speedup = NAN};
+        for (int m = 0; m < REPORT_M_COUNT; m++)
+            r->rows[i].m[m] = NAN;
+    }
     if (rc < 0) {
-        free(r);
+        report_free(r);
         return rc;
     }
     *out = r;
@@ -81,25 +99,32 @@ void report_free(report *r)
     if (!r)
         return;
     results_table_free(&r->t);
-    free(r->meta);
+    results_table_free(&r->summary);
+    for (size_t i = 0; r->rows && i < r->plan->n_jobs; i++)
+        json_decref(r->rows[i].counters);
+    free(r->rows);
+    free(r->configs);
     free(r);
 }
 
 const results_table *report_table(const report *r) { return &r->t; }
+const results_table *report_summary_table(const report *r) { return &r->summary; }
 
-static void make_key(const bench_case *c, char *key, size_t len)
+const report_row *report_rows(const report *r, size_t *n)
 {
-    int off = snprintf(key, len, "%s|%s|%u|%u|%u|%s", c->wl->name, gil_mode_name(c->gil), c->switch_us,
-                       c->check_ticks, c->tasks, pin_policy_name(c->pin));
-    for (size_t i = 0; i < c->wl->n_params && off < (int)len; i++) {
-        char v[64];
-        off += snprintf(key + off, len - (size_t)off, "|%s", runner_param_text(c, i, v, sizeof v));
-    }
+    *n = r->plan->n_jobs;
+    return r->rows;
 }
 
-static void fill_config(report *r, size_t row, const bench_case *c)
+const report_config *report_configs(const report *r, size_t *n)
 {
-    results_table *t = &r->t;
+    *n = r->finished ? r->plan->n_configs : 0;
+    return r->configs;
+}
+
+/* The identity columns of a workload configuration. */
+static void fill_config(results_table *t, size_t row, const bench_case *c)
+{
     results_table_set(t, row, "workload", c->wl->name);
     results_table_set(t, row, "executor", pool_executor_name(c->exec));
     results_table_set(t, row, "spawn", pool_spawn_name(c->spawn));
@@ -118,270 +143,137 @@ static void fill_config(report *r, size_t row, const bench_case *c)
     }
 }
 
-/* The columns every row gets from the run itself. Returns false when the run failed. */
-static bool fill_run(report *r, size_t i, const gb_run *run, const char *name)
+/* Resets a row to "this job's configuration, no result yet". */
+static void fill_identity(report *r, size_t i)
 {
     results_table *t = &r->t;
+    const job *j = r->rows[i].job;
     results_table_set(t, i, "run_id", r->run_id);
-    results_table_set(t, i, "benchmark", name);
-    if (run->aggregate[0])
-        results_table_set(t, i, "repetition", run->aggregate);
+    results_table_set(t, i, "benchmark", j->config->name);
+    results_table_setf(t, i, "repetition", "%u", j->rep);
+    if (j->config->kind == JOB_WORKLOAD)
+        fill_config(t, i, j->config->u.workload);
     else
-        results_table_setf(t, i, "repetition", "%lld", (long long)run->repetition_index);
-    if (run->error) {
-        bool intr = strncmp(run->error_message, "interrupted", 11) == 0;
-        results_table_set(t, i, "status", intr ? "interrupted" : "failed");
-        results_table_set(t, i, "detail", run->error_message);
-        return false;
-    }
-    results_table_set(t, i, "status", "ok");
-    results_table_set_num(t, i, "wall_s", run->real_time_s);
-    results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
-    return true;
+        sched_fill_row(t, i, NULL, j->config->u.sched);
+}
+
+/* The run's finite counters, as the JSON carries them. */
+static json_t *counters_json(const gb_run *run)
+{
+    json_t *o = json_object();
+    for (size_t k = 0; o && k < run->n_counters; k++)
+        if (isfinite(run->counter_values[k]))
+            json_object_set_new(o, run->counter_names[k], json_real(run->counter_values[k]));
+    return o;
 }
 
 void report_on_run(const gb_run *run, void *arg)
 {
     report *r = arg;
-    const sched_case *sc = sched_case_of(run->ctx);
-    const bench_case *c = sc ? NULL : run->ctx;
-    if (!c && !sc)
-        return;
-    long row = results_table_add_row(&r->t);
-    if (row < 0)
-        return;
-    if ((size_t)row >= r->meta_cap) {
-        size_t cap = r->meta_cap ? r->meta_cap * 2 : 128;
-        row_meta *m = realloc(r->meta, cap * sizeof *m);
-        if (!m)
-            return;
-        r->meta = m;
-        r->meta_cap = cap;
-    }
-    r->meta[row].c = c;
-    r->meta[row].ctx = run->ctx;
+    const job *j = run->ctx;
+    if (!j || run->aggregate[0] || j < r->plan->jobs || j >= r->plan->jobs + r->plan->n_jobs)
+        return; /* tvp registers single runs: Google Benchmark has nothing to aggregate */
+    size_t i = (size_t)(j - r->plan->jobs);
+    report_row *row = &r->rows[i];
     results_table *t = &r->t;
-    size_t i = (size_t)row;
-    if (sc) {
-        snprintf(r->meta[row].key, sizeof r->meta[row].key, "sched|%s", sc->name);
-        fill_run(r, i, run, sc->name);
-        sched_fill_row(t, i, run, run->ctx);
+    fill_identity(r, i);
+    if (run->error) {
+        bool intr = strncmp(run->error_message, "interrupted", 11) == 0;
+        row->status = intr ? "interrupted" : "failed";
+        results_table_set(t, i, "status", row->status);
+        results_table_set(t, i, "detail", run->error_message);
         return;
     }
-    make_key(c, r->meta[row].key, sizeof r->meta[row].key);
-    fill_config(r, i, c);
-    if (!fill_run(r, i, run, c->name))
+    row->status = "ok";
+    row->iterations = (long long)run->iterations;
+    row->m[REPORT_WALL] = run->real_time_s;
+    for (int m = 1; m < REPORT_M_COUNT; m++)
+        row->m[m] = gb_run_counter(run, measure_counters[m], NAN);
+    json_decref(row->counters);
+    row->counters = counters_json(run);
+    results_table_set(t, i, "status", "ok");
+    results_table_set_num(t, i, "wall_s", run->real_time_s);
+    results_table_setf(t, i, "iterations", "%lld", (long long)run->iterations);
+    if (j->config->kind == JOB_SCHED) {
+        sched_fill_row(t, i, run, j->config->u.sched);
         return;
+    }
     for (size_t k = 0; k < N(counter_cols); k++)
         results_table_set_num(t, i, counter_cols[k], gb_run_counter(run, counter_cols[k], NAN));
-    for (const char *const *e = c->wl->extra_names; e && *e; e++)
+    for (const char *const *e = j->config->u.workload->wl->extra_names; e && *e; e++)
         results_table_set_num(t, i, *e, gb_run_counter(run, *e, NAN));
 }
 
-static double cell_num(const results_table *t, size_t row, const char *col)
+static int by_config_then_rep(const void *a, const void *b, void *arg)
 {
-    const char *s = results_table_get(t, row, col);
-    return s && *s ? strtod(s, NULL) : NAN;
+    const report_row *rows = arg;
+    const job *x = rows[*(const size_t *)a].job, *y = rows[*(const size_t *)b].job;
+    if (x->config->index != y->config->index)
+        return x->config->index < y->config->index ? -1 : 1;
+    return (x->rep > y->rep) - (x->rep < y->rep);
 }
 
-static bool is_status(const results_table *t, size_t row, const char *status)
+/* Puts rows in matrix order (configuration, then repetition), whatever order they ran in. */
+static int sort_rows(report *r)
 {
-    const char *s = results_table_get(t, row, "status");
-    return s && strcmp(s, status) == 0;
-}
-
-/* Wall time of the serial reference for a row with aggregate `rep` ("0", "median", ...). */
-static double serial_wall(const report *r, const char *key, const char *rep, bool aggregate)
-{
-    const results_table *t = &r->t;
-    double sum = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < t->n_rows; i++) {
-        if (!r->meta[i].c || r->meta[i].c->exec != EXEC_SERIAL || strcmp(r->meta[i].key, key) != 0 ||
-            !is_status(t, i, "ok"))
-            continue;
-        const char *ri = results_table_get(t, i, "repetition");
-        if (aggregate && strcmp(ri, rep) == 0)
-            return cell_num(t, i, "wall_s");
-        if (!aggregate && strcmp(ri, "median") == 0)
-            return cell_num(t, i, "wall_s");
-        if (!aggregate && ri[0] >= '0' && ri[0] <= '9') {
-            sum += cell_num(t, i, "wall_s");
-            n++;
-        }
-    }
-    return n ? sum / (double)n : NAN;
-}
-
-/* Rank of a repetition label: repetitions in order, then mean, median, stddev, cv, others. */
-static long rep_rank(const char *rep)
-{
-    static const char *const aggs[] = {"mean", "median", "stddev", "cv"};
-    if (rep[0] >= '0' && rep[0] <= '9')
-        return strtol(rep, NULL, 10);
-    for (long i = 0; i < 4; i++)
-        if (strcmp(rep, aggs[i]) == 0)
-            return 1000000 + i;
-    return 2000000;
-}
-
-static int by_case_then_rep(const void *a, const void *b, void *arg)
-{
-    const report *r = arg;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    const bench_case *ci = r->meta[i].c, *cj = r->meta[j].c;
-    if (!ci != !cj)
-        return ci ? -1 : 1; /* workload rows first, scheduler microbenchmarks after */
-    const void *xi = r->meta[i].ctx, *xj = r->meta[j].ctx;
-    if (xi != xj)
-        return xi < xj ? -1 : 1; /* contexts live in arrays, in registration order */
-    long ri = rep_rank(results_table_get(&r->t, i, "repetition"));
-    long rj = rep_rank(results_table_get(&r->t, j, "repetition"));
-    return (ri > rj) - (ri < rj);
-}
-
-/* Puts rows in matrix order (random interleaving runs them shuffled). */
-static void sort_rows(report *r)
-{
-    size_t n = r->t.n_rows;
+    size_t n = r->plan->n_jobs;
     size_t *order = malloc(n * sizeof *order);
-    row_meta *meta = malloc(n * sizeof *meta);
-    if (order && meta) {
+    report_row *rows = malloc(n * sizeof *rows);
+    int rc = order && rows ? 0 : -ENOMEM;
+    if (rc == 0) {
         for (size_t i = 0; i < n; i++)
             order[i] = i;
-        qsort_r(order, n, sizeof *order, by_case_then_rep, r);
-        if (results_table_permute(&r->t, order) == 0) {
-            for (size_t i = 0; i < n; i++)
-                meta[i] = r->meta[order[i]];
-            memcpy(r->meta, meta, n * sizeof *meta);
-        }
+        qsort_r(order, n, sizeof *order, by_config_then_rep, r->rows);
+        rc = results_table_permute(&r->t, order);
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++)
+            rows[i] = r->rows[order[i]];
+        memcpy(r->rows, rows, n * sizeof *rows);
     }
     free(order);
-    free(meta);
+    free(rows);
+    return rc;
 }
 
-void report_finish(report *r)
+int report_finish(report *r)
 {
     results_table *t = &r->t;
-    sort_rows(r);
-    for (size_t i = 0; i < t->n_rows; i++) {
-        if (!r->meta[i].c || !is_status(t, i, "ok"))
+    for (size_t i = 0; i < r->plan->n_jobs; i++)
+        if (!results_table_get(t, i, "status")) { /* never reported: the run ended first */
+            fill_identity(r, i);
+            results_table_set(t, i, "status", "interrupted");
+            results_table_set(t, i, "detail", "interrupted: not run");
+        }
+    int rc = sort_rows(r);
+    if (rc == 0)
+        rc = summary_build(r->rows, r->plan, &r->configs);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < r->plan->n_jobs; i++) {
+        const report_row *row = &r->rows[i];
+        if (!isfinite(row->speedup))
             continue;
-        const char *rep = results_table_get(t, i, "repetition");
-        bool aggregate = !(rep[0] >= '0' && rep[0] <= '9');
-        if (aggregate && strcmp(rep, "mean") != 0 && strcmp(rep, "median") != 0)
-            continue; /* a speedup of a stddev or cv means nothing */
-        double ref = serial_wall(r, r->meta[i].key, rep, aggregate), wall = cell_num(t, i, "wall_s");
-        if (!(ref > 0) || !(wall > 0))
-            continue;
-        const bench_case *c = r->meta[i].c;
-        double speedup = ref / wall;
+        const bench_case *c = row->job->config->u.workload;
         uint32_t lanes = c->workers < c->tasks ? c->workers : c->tasks;
-        results_table_set_num(t, i, "speedup", speedup);
-        results_table_set_num(t, i, "efficiency", speedup / lanes);
+        results_table_set_num(t, i, "speedup", row->speedup);
+        results_table_set_num(t, i, "efficiency", row->speedup / lanes);
     }
+    rc = summary_table(r->configs, r->plan->n_configs, t, &r->summary);
+    r->finished = rc == 0;
+    return rc;
 }
 
 size_t report_count_status(const report *r, const char *status)
 {
     size_t n = 0;
-    for (size_t i = 0; i < r->t.n_rows; i++) {
-        const char *rep = results_table_get(&r->t, i, "repetition");
-        /* Count configurations, not rows: a failed configuration has one row. */
-        if (is_status(&r->t, i, status) && rep && (strcmp(rep, "0") == 0 || strcmp(rep, "median") == 0))
-            n++;
-    }
+    for (size_t i = 0; r->finished && i < r->plan->n_configs; i++)
+        n += strcmp(r->configs[i].status, status) == 0;
     return n;
-}
-
-/* The row that stands for a configuration in the summary: its median, else its only repetition. */
-static bool summary_row(const report *r, size_t i)
-{
-    const results_table *t = &r->t;
-    if (!r->meta[i].c)
-        return false; /* scheduler rows: sched_print_times and the CSV */
-    const char *rep = results_table_get(t, i, "repetition");
-    if (strcmp(rep, "median") == 0)
-        return true;
-    if (strcmp(rep, "0") != 0)
-        return false;
-    for (size_t j = i + 1; j < t->n_rows; j++) /* a median of the same configuration follows? */
-        if (r->meta[j].ctx == r->meta[i].ctx && strcmp(results_table_get(t, j, "repetition"), "median") == 0)
-            return false;
-    return true;
-}
-
-static void print_num(FILE *f, const results_table *t, size_t row, const char *col, int width, int prec,
-                      double scale)
-{
-    double v = cell_num(t, row, col);
-    if (isnan(v))
-        fprintf(f, " %*s", width, "-");
-    else
-        fprintf(f, " %*.*f", width, prec, v * scale);
-}
-
-/* The harness's own cost: noop tasks per second through each executor's pool (gil off). */
-static void print_overhead(const report *r, FILE *f)
-{
-    const results_table *t = &r->t;
-    bool first = true;
-    for (size_t i = 0; i < t->n_rows; i++) {
-        const bench_case *c = r->meta[i].c;
-        if (!summary_row(r, i) || strcmp(c->wl->name, "noop") != 0 || c->spawn != SPAWN_POOL ||
-            c->gil != GIL_OFF || !is_status(t, i, "ok"))
-            continue;
-        double rate = cell_num(t, i, "tasks_per_s");
-        if (!(rate > 0))
-            continue;
-        if (first)
-            fprintf(f, "\nharness overhead (noop tasks through the shared queue, dispatch + accounting):\n");
-        first = false;
-        fprintf(f, "  %-10s %3u worker%s %12.0f tasks/s  %7.3f us/task\n", pool_executor_name(c->exec), c->workers,
-                c->workers == 1 ? " " : "s", rate, 1e6 / rate);
-    }
 }
 
 void report_print_summary(const report *r, FILE *f)
 {
-    const results_table *t = &r->t;
-    const char *last_key = "";
-    for (size_t i = 0; i < t->n_rows; i++) {
-        if (!summary_row(r, i))
-            continue;
-        const bench_case *c = r->meta[i].c;
-        if (strcmp(r->meta[i].key, last_key) != 0) {
-            last_key = r->meta[i].key;
-            fprintf(f, "\n%s", c->wl->name);
-            for (size_t k = 0; k < c->wl->n_params; k++) {
-                char v[64];
-                fprintf(f, " %s=%s", c->wl->params[k].name, runner_param_text(c, k, v, sizeof v));
-            }
-            fprintf(f, "  pin=%s gil=%s", pin_policy_name(c->pin), gil_mode_name(c->gil));
-            if (c->gil == GIL_ON)
-                fprintf(f, " switch_us=%u", c->switch_us);
-            if (c->gil == GIL_LEGACY)
-                fprintf(f, " check_ticks=%u", c->check_ticks);
-            fprintf(f, "  (%u tasks per batch)\n", c->tasks);
-            fprintf(f, "  %-10s %-9s %7s %10s %11s %8s %10s %8s %10s %10s  %s\n", "executor", "spawn", "workers",
-                    "batch_ms", "tasks/s", "speedup", "efficiency", "cpu_util",
-                    c->wl->latency == WL_LAT_VALUE ? "value_p50" : "lat_p50_us",
-                    c->wl->latency == WL_LAT_VALUE ? "value_p99" : "lat_p99_us", "status");
-        }
-        fprintf(f, "  %-10s %-9s %7u", pool_executor_name(c->exec), pool_spawn_name(c->spawn), c->workers);
-        if (is_status(t, i, "ok")) {
-            print_num(f, t, i, "wall_s", 10, 3, 1e3);
-            print_num(f, t, i, "tasks_per_s", 11, 0, 1);
-            print_num(f, t, i, "speedup", 8, 2, 1);
-            print_num(f, t, i, "efficiency", 10, 2, 1);
-            print_num(f, t, i, "cpu_util", 8, 2, 1);
-            print_num(f, t, i, "lat_p50_us", 10, 1, 1);
-            print_num(f, t, i, "lat_p99_us", 10, 1, 1);
-            fprintf(f, "  ok%s\n", c->plan.oversubscribed ? " (oversubscribed)" : "");
-        } else {
-            fprintf(f, " %10s %11s %8s %10s %8s %10s %10s  %s: %s\n", "-", "-", "-", "-", "-", "-", "-",
-                    results_table_get(t, i, "status"), results_table_get(t, i, "detail"));
-        }
-    }
-    print_overhead(r, f);
+    if (r->finished)
+        summary_print(r->configs, r->plan->n_configs, f);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "gbench.h"
 #include "stats.h"
@@ -202,9 +203,20 @@ static int activate(bench_case *c, char *err, size_t errlen)
     };
     rc = pool_create(&cfg, &env->active_pool);
     if (rc < 0) {
-        if (rc == -EAGAIN)
-            snprintf(err, errlen, "cannot create %u %s: the system refused more (EAGAIN; see ulimit -u "
-                     "and the pids cgroup limit)", c->workers, pool_executor_name(c->exec));
+        if (rc == -EAGAIN) {
+            char nproc[32] = "unlimited";
+            struct rlimit rl;
+            if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+                snprintf(nproc, sizeof nproc, "%llu", (unsigned long long)rl.rlim_cur);
+            snprintf(err, errlen, "cannot create %u %s: the system refused more (EAGAIN; see ulimit -u: "
+                     "RLIMIT_NPROC is %s, and the pids cgroup limit; or memory for their stacks ran out)",
+                     c->workers, pool_executor_name(c->exec), nproc);
+        } else if (rc == -ENOMEM)
+            snprintf(err, errlen, "cannot create %u %s: out of memory (ENOMEM; see ulimit -v and free memory)",
+                     c->workers, pool_executor_name(c->exec));
+        else if (rc == -EMFILE || rc == -ENFILE)
+            snprintf(err, errlen, "cannot create the %s pool: too many open files (%s; see ulimit -n)",
+                     pool_executor_name(c->exec), rc == -EMFILE ? "EMFILE" : "ENFILE");
         else
             snprintf(err, errlen, "cannot create the %s pool: %s", pool_executor_name(c->exec), strerror(-rc));
         env->active_pool = NULL;
@@ -333,7 +345,7 @@ static void set_counters(gb_state *st, bench_case *c, run_acc *a)
     gb_set_items_processed(st, (int64_t)(a->batches * c->tasks));
 }
 
-static void bench_body(gb_state *st, void *ctx)
+void runner_body(gb_state *st, void *ctx)
 {
     bench_case *c = ctx;
     char err[256];
@@ -394,18 +406,4 @@ static void bench_body(gb_state *st, void *ctx)
     set_counters(st, c, &a);
 }
 
-int runner_register(bench_case *cases, size_t n, const cli_opts *o)
-{
-    for (size_t i = 0; i < n; i++) {
-        gb_bench *b = gb_register(cases[i].name, bench_body, &cases[i]);
-        b = gb_use_manual_time(b);
-        b = gb_unit(b, GB_MS);
-        if (!o->user_repetitions)
-            b = gb_repetitions(b, o->repetitions);
-        if (!o->user_min_time)
-            b = gb_min_time(b, o->min_time);
-        if (!b)
-            return -EINVAL;
-    }
-    return 0;
-}
+gb_bench *runner_configure(gb_bench *b) { return gb_unit(gb_use_manual_time(b), GB_MS); }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "gbench.h"
 #include "pin.h"
 #include "pool.h"
 #include "workload.h"
@@ -52,9 +53,11 @@ struct bench_case {
 int runner_build(const cli_opts *o, bench_env *env, bench_case **cases, size_t *n);
 void runner_free_cases(bench_case *cases, size_t n);
 
-/* Registers each case with Google Benchmark (manual time, the profile's repetitions and min time
- * unless the user gave the flags). Returns 0 or -errno. */
-int runner_register(bench_case *cases, size_t n, const cli_opts *o);
+/* The Google Benchmark body of one configuration (ctx: its bench_case): batches through the live
+ * pool, timed manually (each batch's wall time), results checked after each batch. */
+void runner_body(gb_state *st, void *ctx);
+/* Its per-benchmark settings: manual time in milliseconds. */
+gb_bench *runner_configure(gb_bench *b);
 
 /* Tears down the live configuration (pool and workload state). */
 void runner_release(bench_env *env);

@@ -1064,12 +1064,6 @@ struct sched_set {
     double *batch_lat; /* SCHED_BATCH_MAX: one call's samples */
 };
 
-const sched_case *sched_case_of(const void *ctx)
-{
-    const sched_case *c = ctx;
-    return c && c->magic == SCHED_CASE_MAGIC ? c : NULL;
-}
-
 static int case_add(sched_set *s, const sched_case *proto)
 {
     if (s->n == s->cap) {
@@ -1082,7 +1076,6 @@ static int case_add(sched_set *s, const sched_case *proto)
     }
     sched_case *c = &s->cases[s->n++];
     *c = *proto;
-    c->magic = SCHED_CASE_MAGIC;
     c->set = s;
     switch (c->group) {
     case SCHED_GROUP_SPAWN: {
@@ -1292,7 +1285,7 @@ static void body_run(gb_state *st, sched_case *c)
         set_counters(st, s, c, &a, cpu);
 }
 
-static void sched_body(gb_state *st, void *ctx)
+void sched_body(gb_state *st, void *ctx)
 {
     sched_case *c = ctx;
     uint64_t t0 = metrics_now_ns();
@@ -1301,8 +1294,18 @@ static void sched_body(gb_state *st, void *ctx)
     c->body_calls++;
 }
 
-int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
-                   volatile sig_atomic_t *stop, sched_set **out)
+gb_bench *sched_configure(gb_bench *b, const sched_case *c)
+{
+    b = gb_unit(gb_use_manual_time(b), GB_US);
+    /* A wakeup's manual time is its latency, a few us of a ~120 us cycle: a min time would
+     * mean 30x as much wall time, so wakeups run a fixed count whatever the flags say. */
+    if (c->group == SCHED_GROUP_WAKEUP)
+        b = gb_iterations(b, SCHED_WAKEUP_ITERS);
+    return b;
+}
+
+int sched_build(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
+                volatile sig_atomic_t *stop, sched_set **out)
 {
     if (!o || !t || !on || !out)
         return -EINVAL;
@@ -1320,22 +1323,6 @@ int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GRO
         if (!s->lat || !s->batch_lat)
             rc = -ENOMEM;
     }
-    for (size_t i = 0; i < s->n && rc == 0; i++) {
-        sched_case *c = &s->cases[i];
-        gb_bench *b = gb_register(c->name, sched_body, c);
-        b = gb_use_manual_time(b);
-        b = gb_unit(b, GB_US);
-        if (!o->user_repetitions)
-            b = gb_repetitions(b, o->repetitions);
-        /* A wakeup's manual time is its latency, a few us of a ~120 us cycle: a min time would
-         * mean 30x as much wall time, so wakeups run a fixed count whatever the flags say. */
-        if (c->group == SCHED_GROUP_WAKEUP)
-            b = gb_iterations(b, SCHED_WAKEUP_ITERS);
-        else if (!o->user_min_time)
-            b = gb_min_time(b, o->min_time);
-        if (!b)
-            rc = -EINVAL;
-    }
     if (rc < 0) {
         sched_set_free(s);
         return rc;
@@ -1344,17 +1331,9 @@ int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GRO
     return 0;
 }
 
-size_t sched_set_size(const sched_set *s) { return s ? s->n : 0; }
+sched_case *sched_case_at(sched_set *s, size_t i) { return s && i < s->n ? &s->cases[i] : NULL; }
 
-void sched_print_names(const cli_opts *o, const bool on[SCHED_GROUP_COUNT], FILE *f)
-{
-    sched_set s;
-    memset(&s, 0, sizeof s);
-    if (o && on && build_cases(&s, o, on) == 0)
-        for (size_t i = 0; i < s.n; i++)
-            fprintf(f, "%s\n", s.cases[i].name);
-    free(s.cases);
-}
+size_t sched_set_size(const sched_set *s) { return s ? s->n : 0; }
 
 void sched_set_free(sched_set *s)
 {
@@ -1400,9 +1379,8 @@ static void set_counter_col(results_table *t, size_t row, const gb_run *run, con
     results_table_set_num(t, row, name, gb_run_counter(run, name, NAN));
 }
 
-void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void *ctx)
+void sched_fill_row(results_table *t, size_t row, const gb_run *run, const sched_case *c)
 {
-    const sched_case *c = sched_case_of(ctx);
     if (!t || !c || row >= t->n_rows)
         return;
     static const char *const workloads[SCHED_GROUP_COUNT] = {"sched_spawn", "sched_pingpong", "sched_wakeup"};

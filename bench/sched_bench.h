@@ -129,14 +129,12 @@ int sched_measure_wakeup(const sched_pair_cfg *cfg, uint32_t n, sched_result *r)
 
 /* ---- Google Benchmark registration and tidy CSV rows ---- */
 
-#define SCHED_CASE_MAGIC 0xC5C4ED01u /* never the first bytes of another benchmark's context */
 #define SCHED_NAME_MAX 128
 
 typedef struct sched_set sched_set;
 
-/* One registered benchmark's context. */
+/* One configuration. */
 typedef struct sched_case {
-    uint32_t magic;            /* SCHED_CASE_MAGIC: tells these apart (sched_case_of) */
     sched_group group;
     char name[SCHED_NAME_MAX]; /* "sched/pingpong/pipe/threads/cpus:same" */
     pool_executor executor;    /* threads | processes */
@@ -148,24 +146,23 @@ typedef struct sched_case {
     uint32_t body_calls;       /* times Google Benchmark ran it */
 } sched_case;
 
-/* Registers the benchmarks of the groups that are on, with the variants of o->profile (full
- * adds the condvar channel, pinned spawns, fork after 1 GiB, pinned wakeups): Google Benchmark
- * manual time (the ops' own time), one iteration = one op, repetitions and min time from the
- * profile unless the user gave them, wakeups a fixed SCHED_WAKEUP_ITERS per repetition (their
- * manual time is the latency alone, so a min time would cost ~30x as much wall time).
- * `stop` (may be NULL) makes later runs fail as
- * "interrupted". *out (even with no group on) is freed with sched_set_free after the run.
- * Returns 0, or -errno (nothing to free). */
-int sched_register(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
-                   volatile sig_atomic_t *stop, sched_set **out);
+/* Builds the configurations of the groups that are on, with the variants of o->profile (full
+ * adds the condvar channel, pinned spawns, fork after 1 GiB, pinned wakeups). `stop` (may be
+ * NULL) makes later runs fail as "interrupted". *out (even with no group on) is freed with
+ * sched_set_free after the run. Returns 0, or -errno (nothing to free). */
+int sched_build(const cli_opts *o, const pin_topo *t, const bool on[SCHED_GROUP_COUNT],
+                volatile sig_atomic_t *stop, sched_set **out);
 void sched_set_free(sched_set *s);
-/* How many benchmarks sched_register registered. */
 size_t sched_set_size(const sched_set *s);
-/* The names sched_register would register, one a line (for --tvp_list; registers nothing). */
-void sched_print_names(const cli_opts *o, const bool on[SCHED_GROUP_COUNT], FILE *f);
+sched_case *sched_case_at(sched_set *s, size_t i);
 
-/* The case behind a gb_run's ctx, or NULL when ctx is not one of ours. */
-const sched_case *sched_case_of(const void *ctx);
+/* The Google Benchmark body of a configuration (ctx: its sched_case): one iteration is one op,
+ * timed manually (the ops' own time). */
+void sched_body(gb_state *st, void *ctx);
+/* Its per-benchmark settings: manual time in microseconds; wakeups a fixed SCHED_WAKEUP_ITERS
+ * per repetition (their manual time is the latency alone, so a min time would cost ~30x as much
+ * wall time). */
+gb_bench *sched_configure(gb_bench *b, const sched_case *c);
 
 /* The columns sched rows fill besides the contract and the existing extra columns: heap_kib,
  * method, channel, cpus (parameters) and same_cpu_frac (ping-pong and wakeup: the fraction of ops
@@ -180,7 +177,7 @@ extern const char *const sched_param_cols[SCHED_N_PARAM_COLS];
  * cpu_s and ctx_vol / ctx_invol (per op), cpu_util (not for wakeups), cpus_used, same_cpu_frac,
  * iterations. Columns the table
  * lacks are skipped. run_id, benchmark, repetition, status, detail and wall_s are the caller's. */
-void sched_fill_row(results_table *t, size_t row, const gb_run *run, const void *ctx);
+void sched_fill_row(results_table *t, size_t row, const gb_run *run, const sched_case *c);
 
 /* Wall time spent in each group's benchmark bodies so far (setup included), one line:
  * "sched: spawn 2.9 s (5 configurations), pingpong 19.8 s (18 configurations), ...". */

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -213,6 +214,12 @@ void *ctx_of_family(const std::string &family) {
     return it == m.end() ? nullptr : it->second.ctx;
 }
 
+// What the JSON reporter wrote of the context, closed into a whole document.
+std::string &context_json() {
+    static std::string s;
+    return s;
+}
+
 // Per-iteration seconds from an accumulated time, as GetAdjusted*Time does before it scales to
 // the display unit. A percentage aggregate holds the raw ratio, not a time.
 double per_iteration_s(const Run &r, double accumulated) {
@@ -229,6 +236,13 @@ class CallbackReporter : public benchmark::BenchmarkReporter {
         : display_(std::move(display)), cb_(cb), user_(user) {}
 
     bool ReportContext(const Context &context) override {
+        // The context as Google Benchmark's JSON reporter writes it (machine, caches, load,
+        // custom keys), kept for gb_context_json: tvp writes the JSON file itself.
+        std::ostringstream out, err;
+        benchmark::JSONReporter json;
+        json.SetOutputStream(&out);
+        json.SetErrorStream(&err);
+        if (json.ReportContext(context)) context_json() = out.str() + "\n  ]\n}\n";
         return display_->ReportContext(context);
     }
 
@@ -390,6 +404,11 @@ int gb_run_specified(gb_report_fn cb, void *user, size_t *n_run) {
     } catch (...) {
         return -EIO;
     }
+}
+
+const char *gb_context_json(void) {
+    const std::string &s = context_json();
+    return s.empty() ? nullptr : s.c_str();
 }
 
 void gb_shutdown(void) {

@@ -73,6 +73,9 @@ typedef void (*gb_report_fn)(const gb_run *run, void *user);
  * on a second): later calls return -EALREADY. On success returns 0 and stores the number of
  * benchmarks run in *n_run when n_run is not NULL. */
 int gb_run_specified(gb_report_fn cb, void *user, size_t *n_run);
+/* After gb_run_specified: the run's context as Google Benchmark's JSON reporter writes it, as a
+ * whole document {"context": {...}, "benchmarks": []}, or NULL when no context was reported. */
+const char *gb_context_json(void);
 /* benchmark::Shutdown. */
 void gb_shutdown(void);
 

@@ -156,6 +156,13 @@ static int worker_drain(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32
     uint32_t ran = 0, idx;
     int rc;
     while (ran < max_tasks && (rc = queue_pop(p->q, w, &idx)) == 0) {
+        /* Serial runs the batch in the coordinating thread: it checks the stop flag between
+         * tasks, as the coordinator of a pool does between waits. The task it popped is
+         * returned unrun (the batch is abandoned). */
+        if (p->cfg.executor == EXEC_SERIAL && stop_requested(p)) {
+            rc = -EINTR;
+            break;
+        }
         if (ran++ == 0) {
             atomic_store_explicit(&me->busy, 1, memory_order_release);
             metrics_thread_usage(&start);
@@ -491,8 +498,8 @@ static void quiesce(pool *p, sup_counts *c)
 static int run_serial(pool *p, uint32_t tasks)
 {
     int rc = queue_push_batch(p->q, tasks);
-    if (rc == 0)
-        worker_drain(p, 0, p->serial_wstate, p->serial_gil, UINT32_MAX);
+    if (rc == 0 && worker_drain(p, 0, p->serial_wstate, p->serial_gil, UINT32_MAX) == -EINTR)
+        rc = -EINTR;
     return rc;
 }
 
@@ -566,6 +573,10 @@ static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
     while (rc == 0 && (queue_done(p->q) < tasks || in_flight > 0)) {
         if (c->died && in_flight == 0 && batch_finished(p, tasks))
             break; /* a worker died after finishing its task, before counting it */
+        if (stop_requested(p)) {
+            rc = -EINTR; /* spawn no more; the caller's teardown stops and reaps the live ones */
+            break;
+        }
         uint32_t seq = queue_event_seq(p->q);
         /* Keep up to `workers` alive while tasks remain that no live worker will take. */
         for (uint32_t w = 0; w < p->cfg.workers && rc == 0; w++) {

@@ -51,6 +51,13 @@ int results_write_json(const char *path, const json_t *doc);
 /* Copies a file atomically (e.g. to results/latest.*). */
 int results_copy_atomic(const char *src, const char *dst);
 
+/* Publishes the run `stem`'s files (`dir`/`stem``suffix` for each suffix, e.g. ".csv") as
+ * `dir`/latest`suffix`, all at once: the latest.* names are symlinks through `dir`/.latest, which
+ * one rename switches to a set directory holding links to this run's files, so a reader sees
+ * every latest.* of one run, never a mix. The previous set is removed. 0 or -errno (on error
+ * the previous latest.* stay). Implemented in results_latest.c. */
+int results_publish_latest(const char *dir, const char *stem, const char *const *suffixes, size_t n);
+
 /* Creates `dir` (and parents) when missing and proves it writable by writing, syncing and
  * removing a probe file. 0 or -errno. */
 int results_check_dir(const char *dir);

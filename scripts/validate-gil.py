@@ -134,10 +134,12 @@ def tvp(*flags):
         cmd = [TVP, "--tvp_profile=quick", "--tvp_out=" + out, "--benchmark_repetitions=%d" % REPS,
                "--benchmark_min_time=0.2", *flags]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with open(os.path.join(out, "latest.csv"), newline="") as f:
+        # The summary file: one row per configuration, medians over the repetitions.
+        with open(os.path.join(out, "latest.summary.csv"), newline="") as f:
             rows = [r for r in csv.DictReader(f) if r["status"] == "ok"]
-    med = [r for r in rows if r["repetition"] == "median"]
-    return med or rows
+    for r in rows:
+        r["speedup"], r["lat_p50_us"] = r["speedup_median"], r["lat_p50_us_median"]
+    return rows
 
 
 def pick(rows, **kw):

@@ -63,7 +63,7 @@ if [ $rc -ne 0 ]; then bad "small run exit $rc: $(tail -5 "$tmp/err")"; fi
 for f in latest.csv latest.json latest.meta.json; do
     if [ -s "$out/$f" ]; then ok; else bad "missing $out/$f"; fi
 done
-first_csv=$(ls "$out"/*-*.csv 2>/dev/null)
+first_csv=$(ls "$out"/*-*.csv 2>/dev/null | grep -v '\.summary\.csv$')
 n_csv=$(echo "$first_csv" | grep -c .)
 if [ "$n_csv" -eq 1 ]; then ok; else bad "expected one stamped CSV, found $n_csv"; fi
 contract="run_id,benchmark,workload,executor,spawn,gil,switch_us,workers,pin,tasks,repetition,status,wall_s,tasks_per_s,speedup,efficiency,cpu_s,cpu_util,ctx_vol,ctx_invol,lat_p50_us,lat_p99_us,rss_kib"

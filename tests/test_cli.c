@@ -84,24 +84,30 @@ static void test_profiles_set_defaults(void **state)
     assert_int_equal(v[1], 10000);
 }
 
-static void test_flags_override_profile_and_leave_gb_flags(void **state)
+static void test_flags_override_profile_and_take_gb_flags(void **state)
 {
     (void)state;
     cli_opts o;
     int argc;
     assert_int_equal(parse(&o, &argc, "--benchmark_filter=hash", "--tvp_workers=3,5", "--tvp_profile=quick",
                            "--tvp_executors=threads", "--tvp_pin=compact,core", "--tvp_bytes=64,128",
-                           "--tvp_algo=blake2b512", "--tvp_tasks=9", "--benchmark_repetitions=4", NULL),
+                           "--tvp_algo=blake2b512", "--tvp_tasks=9", "--benchmark_repetitions=4",
+                           "--benchmark_format=console", "--tvp_workers=5,3,5", NULL),
                      0);
-    assert_int_equal(argc, 3); /* tvp-bench + the two Google Benchmark flags */
-    assert_int_equal(o.n_workers, 2);
-    assert_int_equal(o.workers[1], 5);
+    /* tvp owns the filter and repetitions; only display flags go on to Google Benchmark. */
+    assert_int_equal(argc, 2);
+    assert_string_equal(o.gb.filter, "hash");
+    assert_int_equal(o.repetitions, 4);
+    assert_int_equal(o.min_time, 0.1); /* the quick profile's */
+    assert_int_equal(o.n_workers, 2); /* 5,3,5: a value given twice runs once */
+    assert_int_equal(o.workers[0], 5);
+    assert_int_equal(o.workers[1], 3);
     assert_false(o.exec_on[EXEC_SERIAL]);
     assert_true(o.exec_on[EXEC_THREADS]);
     assert_false(o.pin_on[PIN_NONE]);
     assert_true(o.pin_on[PIN_COMPACT] && o.pin_on[PIN_CORE]);
     assert_int_equal(o.tasks, 9);
-    assert_true(o.user_repetitions);
+    assert_true(o.gb.user_repetitions);
     const cli_param *b = cli_param_find(&o, "bytes");
     assert_true(b->user_set);
     assert_int_equal(b->n, 2);
@@ -124,6 +130,13 @@ static void test_every_bad_value_is_rejected(void **state)
         "--tvp_pin=everywhere",   "--tvp_workloads=nope",   "--tvp_bytes=0",          "--tvp_bytes=2000000000",
         "--tvp_algo=md5",         "--tvp_sleep_us=0",       "--tvp_sleep_us=x",       "--tvp_timer_slack_ns=0",
         "--tvp_out=",             "--tvp_unknown=1",        "--tvp_workers",          "--tvp_=3",
+        /* Google Benchmark's flags, validated the same way */
+        "--benchmark_filter=(",   "--benchmark_filter=",    "--benchmark_repetitions=0",
+        "--benchmark_repetitions=-1", "--benchmark_repetitions=1001", "--benchmark_repetitions=x",
+        "--benchmark_min_time=-1", "--benchmark_min_time=0", "--benchmark_min_time=abc", "--benchmark_min_time=100x",
+        "--benchmark_format=bogus", "--benchmark_out_format=csv", "--benchmark_out=",
+        "--benchmark_enable_random_interleaving=maybe", "--benchmark_color=purple", "--benchmark_time_unit=h",
+        "--benchmark_bogus=1",    "--benchmark_context=nokey", "--v=x", "stray", "--tvp_list_extra",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cli_opts o;
@@ -138,7 +151,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_workers_lists_and_ranges),
         cmocka_unit_test(test_profiles_set_defaults),
-        cmocka_unit_test(test_flags_override_profile_and_leave_gb_flags),
+        cmocka_unit_test(test_flags_override_profile_and_take_gb_flags),
         cmocka_unit_test(test_every_bad_value_is_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

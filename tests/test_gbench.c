@@ -6,6 +6,7 @@
  * after the run, which are never run.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -473,6 +474,16 @@ static void test_run_once(void **state) {
     assert_false(g_store.bad_user);
     assert_false(g_store.alloc_fail);
     assert_true(g_store.n >= EXPECTED_BENCHMARKS + 2);
+    /* The context as Google Benchmark's JSON reporter wrote it, as a whole strict document. */
+    const char *ctx = gb_context_json();
+    assert_non_null(ctx);
+    json_t *doc = json_loads(ctx, 0, NULL);
+    assert_non_null(doc);
+    json_t *c = json_object_get(doc, "context");
+    assert_true(json_is_object(c));
+    assert_true(json_integer_value(json_object_get(c, "num_cpus")) > 0);
+    assert_true(json_is_array(json_object_get(doc, "benchmarks")));
+    json_decref(doc);
 }
 
 static void test_ctx_and_family(void **state) {

@@ -125,9 +125,125 @@ grep -q "empty.csv:1:" "$tmp/empty.err" || fail "empty CSV: no file:line in '$(c
 "$bin" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "no CSV: expected exit 2"
 
+# Sets CSV cells by column name: setcells 'BENCHMARK_PREFIX' REP COL=VALUE... <in >out (rows
+# without a quoted comma only, as every row of the fixture).
+setcells() {
+    awk -F, -v OFS=, -v bench="$1" -v rep="$2" -v sets="$3" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; n = split(sets, kv, " "); print; next }
+        index($col["benchmark"], bench) == 1 && $col["repetition"] == rep {
+            for (k = 1; k <= n; k++) { split(kv[k], p, "="); $col[p[1]] = p[2] }
+        }
+        { print }'
+}
+
+# No nan or inf anywhere in what gnuplot reads or the page shows; no negative value in a value
+# column of a data file (column 1 is an x position and may be negative).
+check_clean() {
+    if grep -rEiwn 'nan|inf|infinity' "$1/data" "$1/index.html" >"$tmp/nan.txt"; then
+        fail "$2: nan/inf text in the output: $(head -3 "$tmp/nan.txt")"
+    fi
+    for d in "$1"/data/*.dat; do
+        awk -F'\t' -v f="$d" '!/^#/ { for (i = 2; i <= NF; i++) if ($i ~ /^-[0-9.]/) { print f ": " $0; exit 1 } }' \
+            "$d" >"$tmp/neg.txt" || fail "$2: a negative value in a data file: $(cat "$tmp/neg.txt")"
+    done
+    if command -v xmllint >/dev/null 2>&1; then
+        xmllint --html --noout --nonet "$1/index.html" 2>"$tmp/html.err" || fail "$2: index.html does not parse: $(head -3 "$tmp/html.err")"
+    fi
+}
+check_clean "$out" "fixture"
+
+# 6. Repetitions fold by their median (not the mean); aggregate rows of older files are ignored.
+setcells 'hash/serial/pool/' 0 'tasks_per_s=100' <"$fixture" | setcells 'hash/serial/pool/' 1 'tasks_per_s=200' |
+    setcells 'hash/serial/pool/' 2 'tasks_per_s=1000' >"$tmp/med.csv"
+cp "$src/tests/data/plots/sample.meta.json" "$tmp/med.meta.json"
+"$bin" --out="$tmp/med" --no-render "$tmp/med.csv" >/dev/null 2>"$tmp/med.err" || fail "tvp-report on med.csv failed: $(cat "$tmp/med.err")"
+# The serial hash bar: the median 200 with whiskers 100..1000 (the mean would be 433).
+grep -q "$(printf '\t200\t100\t1000\t')" "$tmp/med/data/throughput.p1.dat" ||
+    fail "the serial hash bar is not median 200, whiskers 100..1000: $(grep -v '^#' "$tmp/med/data/throughput.p1.dat" | head -3)"
+# The same file as an older run wrote it: aggregate rows with other values change nothing.
+{
+    cat "$tmp/med.csv"
+    for agg in median mean stddev cv; do
+        { head -1 "$tmp/med.csv" && grep 'hash/serial/pool/' "$tmp/med.csv" | head -1; } |
+            setcells 'hash/serial/pool/' 0 "repetition=$agg tasks_per_s=777 wall_s=9" | tail -n +2
+    done
+} >"$tmp/old.csv"
+cp "$src/tests/data/plots/sample.meta.json" "$tmp/old.meta.json"
+[ "$(grep -c ',median,ok,' "$tmp/old.csv")" -eq 1 ] || fail "old.csv lacks its median row"
+"$bin" --out="$tmp/old" --no-render "$tmp/old.csv" >/dev/null 2>&1 || fail "tvp-report on a CSV with aggregate rows failed"
+for d in "$tmp"/med/data/*.dat; do
+    cmp -s "$d" "$tmp/old/data/${d##*/}" || fail "aggregate rows changed ${d##*/}"
+done
+
+# 7. Values that cannot be charted (inf, nan, negative, text) are skipped with one warning per
+#    column naming file:line of the first; a quoted multi-line field before them shifts the lines.
+{
+    head -1 "$fixture"
+    grep ',failed,' "$fixture" | sed 's/"task 3: worker killed/"task 3:\nworker killed/'
+    grep -v ',failed,' "$fixture" | tail -n +2
+} | setcells 'hash/processes/pool/gil:off/workers:8/' 1 'wall_s=inf tasks_per_s=-1234.5 speedup=-inf' |
+    setcells 'hash/processes/pool/gil:off/workers:8/' 2 'tasks_per_s=nan cpu_util=n/a rss_kib=1e999' |
+    setcells 'sleep/threads/pool/gil:off/workers:8/' 0 'lat_p50_us=-0.5 lat_p99_us=INF wall_s=-0' >"$tmp/weird.csv"
+cp "$src/tests/data/plots/sample.meta.json" "$tmp/weird.meta.json"
+line_tps=$(grep -n -- '-1234.5' "$tmp/weird.csv" | cut -d: -f1)
+line_p50=$(grep -n -- ',-0.5,' "$tmp/weird.csv" | cut -d: -f1)
+[ "$(grep -c 'worker killed' "$tmp/weird.csv")" -eq 1 ] && [ "$line_tps" -gt 3 ] || fail "weird.csv not built as meant"
+"$bin" --out="$tmp/weird" --scripts="$src/scripts/gnuplot" "$tmp/weird.csv" >/dev/null 2>"$tmp/weird.err" || {
+    cat "$tmp/weird.err" >&2
+    fail "tvp-report on a CSV with inf/nan/negative values failed"
+}
+for colspec in "tasks_per_s:$line_tps:2" "wall_s:$line_tps:1" "speedup:$line_tps:1" "cpu_util:$((line_tps + 1)):1" \
+    "rss_kib:$((line_tps + 1)):1" "lat_p50_us:$line_p50:1" "lat_p99_us:$line_p50:1"; do
+    c=${colspec%%:*} rest=${colspec#*:}
+    l=${rest%%:*} n=${rest#*:}
+    [ "$(grep -c "warning: $c '" "$tmp/weird.err")" -eq 1 ] || fail "expected one warning for $c: $(cat "$tmp/weird.err")"
+    grep "warning: $c '" "$tmp/weird.err" | grep -q "weird.csv:$l: .* $n such value" ||
+        fail "the $c warning lacks weird.csv:$l or the count $n: $(grep "warning: $c '" "$tmp/weird.err")"
+done
+grep -q "warning: wall_s '-0'" "$tmp/weird.err" && fail "-0 is a valid zero, not a warning"
+grep -q 'warning: tasks_per_s .-1234.5' "$tmp/weird.err" || fail "the tasks_per_s warning does not show the value"
+check_clean "$tmp/weird" "weird.csv"
+grep -rq -- '1234.5' "$tmp/weird/data" && fail "the negative throughput reached a data file"
+for c in throughput latency memory speedup; do
+    check_png "$tmp/weird/$c.png"
+done
+grep -v '^tvp-report: ' "$tmp/weird.err" | grep -q . && fail "gnuplot complained about weird.csv: $(grep -v '^tvp-report: ' "$tmp/weird.err" | head -3)"
+
+# 8. A directory instead of a CSV: a clear error, exit 2, nothing written.
+mkdir "$tmp/runs"
+"$bin" --out="$tmp/dirout" "$tmp/runs/" >/dev/null 2>"$tmp/dir.err"
+rc=$?
+[ $rc -eq 2 ] || fail "a directory: exit $rc, expected 2"
+grep -q "runs/: is a directory; give a CSV file, e.g. $tmp/runs/latest.csv" "$tmp/dir.err" ||
+    fail "a directory: unclear message '$(cat "$tmp/dir.err")'"
+[ -e "$tmp/dirout" ] && fail "a directory: tvp-report wrote $tmp/dirout anyway"
+TVP_REPORT=$bin sh "$src/scripts/plots.sh" "$tmp/runs" "$tmp/dirout" >/dev/null 2>"$tmp/dir.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "is a directory; give a CSV file, e.g. $tmp/runs/latest.csv" "$tmp/dir.err" ||
+    fail "plots.sh on a directory: exit $rc, '$(cat "$tmp/dir.err")'"
+
+# 9. Paths with a comma: alone (an existing file is one path), and escaped as \, in a list.
+mkdir "$tmp/a,b"
+cp "$fixture" "$tmp/a,b/x,y.csv"
+cp "$src/tests/data/plots/sample.meta.json" "$tmp/a,b/x,y.meta.json"
+TVP_REPORT=$bin sh "$src/scripts/plots.sh" "$tmp/a,b/x,y.csv" "$tmp/comma1" >"$tmp/comma.log" 2>&1 ||
+    fail "plots.sh on a path with commas failed: $(cat "$tmp/comma.log")"
+check_png "$tmp/comma1/speedup.png"
+grep -q 'x,y.csv' "$tmp/comma1/index.html" || fail "index.html does not name the CSV with commas"
+cp "$tmp/b.csv" "$tmp/a,b/c,d.csv"
+cp "$tmp/b.meta.json" "$tmp/a,b/c,d.meta.json"
+TVP_REPORT=$bin sh "$src/scripts/plots.sh" "$tmp/a\\,b/x\\,y.csv,$tmp/a\\,b/c\\,d.csv" "$tmp/comma2" >"$tmp/comma.log" 2>&1 ||
+    fail "plots.sh on a list of escaped paths failed: $(cat "$tmp/comma.log")"
+grep -q '20261202T080000Z-box2' "$tmp/comma2/data/speedup.vars.gp" && grep -q '20261125T115513Z-vm' "$tmp/comma2/data/speedup.vars.gp" ||
+    fail "the escaped list did not overlay both runs"
+"$bin" --out="$tmp/comma3" --no-render "$tmp/a\\,b/x\\,y.csv,$tmp/a\\,b/c\\,d.csv" >/dev/null 2>&1 ||
+    fail "tvp-report on an escaped list failed"
+grep -q 'Intel Xeon' "$tmp/comma3/index.html" || fail "tvp-report's escaped list lacks the second run"
+
 if [ $failures -ne 0 ]; then
     echo "test_plots: $failures failure(s)" >&2
     exit 1
 fi
-echo "test_plots: ok (8 charts rendered and checked, skip note, overlay, bad input)"
+echo "test_plots: ok (8 charts rendered and checked, skip note, overlay, bad input, median folding," \
+    "inf/nan/negative skipped, directory, commas in paths)"
 exit 0

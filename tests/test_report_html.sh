@@ -1,5 +1,6 @@
 #!/bin/sh
-# test_report_html.sh: plots/index.html from the fixture, loaded in headless Chromium offline: every <img> must load.
+# test_report_html.sh: plots/index.html from the fixture parses, carries no nan/inf (nor its data files, even from a
+# CSV full of them), and loads in headless Chromium offline: every <img> must load.
 # usage: sh tests/test_report_html.sh BUILD_DIR SOURCE_DIR   (exit 77 = skipped: no chromium or gnuplot)
 #
 # index.html carries a small inline script that, once the page has loaded, writes the number of
@@ -10,10 +11,6 @@ build=$1 src=$2
 bin=$build/tvp-report
 chromium=${CHROMIUM:-/usr/bin/chromium}
 
-if [ ! -x "$chromium" ]; then
-    echo "SKIP: chromium not installed (apt-get install chromium)"
-    exit 77
-fi
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "SKIP: gnuplot not installed (scripts/deps.sh installs gnuplot-nox)"
     exit 77
@@ -24,6 +21,22 @@ if [ ! -x "$bin" ]; then
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tvp-test-html.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Static checks of a report (no browser needed): the page parses as HTML (xmllint, when present),
+# and neither it nor any data file gnuplot read carries nan or inf.
+check_static() {
+    if command -v xmllint >/dev/null 2>&1; then
+        if ! xmllint --html --noout --nonet "$1/index.html" 2>"$tmp/html.err"; then
+            echo "FAIL: $2: index.html does not parse: $(head -3 "$tmp/html.err")" >&2
+            exit 1
+        fi
+    fi
+    if grep -rEiwn 'nan|inf|infinity' "$1/index.html" "$1/data" >"$tmp/nan.txt"; then
+        echo "FAIL: $2: nan/inf text in the report: $(head -3 "$tmp/nan.txt")" >&2
+        exit 1
+    fi
+    grep -q '</html>' "$1/index.html" || { echo "FAIL: $2: index.html is cut short" >&2; exit 1; }
+}
 
 # Prints "loaded total" for a page, read from the <body> attributes in Chromium's DOM dump.
 load_counts() {
@@ -45,6 +58,36 @@ if ! "$bin" --out="$out" --scripts="$src/scripts/gnuplot" "$src/tests/data/plots
     cat "$tmp/report.log" >&2
     echo "FAIL: tvp-report on the fixture failed" >&2
     exit 1
+fi
+check_static "$out" "fixture"
+
+# The same run with inf, nan and negative measurements in it: skipped with warnings, the page
+# still parses and shows no nan or inf.
+awk -F, -v OFS=, '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+    $col["status"] == "ok" && $col["repetition"] == 0 { $col["speedup"] = "inf"; $col["lat_p99_us"] = "-1" }
+    $col["status"] == "ok" && $col["repetition"] == 1 { $col["wall_s"] = "nan"; $col["tasks_per_s"] = "-" $col["tasks_per_s"] }
+    $col["status"] == "ok" && $col["repetition"] == 2 { $col["cpu_util"] = "-inf"; $col["rss_kib"] = "1e400" }
+    { print }' "$src/tests/data/plots/sample.csv" >"$tmp/weird.csv"
+cp "$src/tests/data/plots/sample.meta.json" "$tmp/weird.meta.json"
+if ! "$bin" --out="$tmp/weird" --scripts="$src/scripts/gnuplot" "$tmp/weird.csv" >"$tmp/weird.log" 2>&1; then
+    cat "$tmp/weird.log" >&2
+    echo "FAIL: tvp-report on a CSV with inf/nan/negative values failed" >&2
+    exit 1
+fi
+if [ "$(grep -c 'warning: .* such value' "$tmp/weird.log")" -ne 6 ]; then
+    echo "FAIL: expected 6 warnings (one per column with bad values), got: $(cat "$tmp/weird.log")" >&2
+    exit 1
+fi
+if grep -v '^tvp-report: ' "$tmp/weird.log" | grep -q .; then
+    echo "FAIL: gnuplot complained about the data: $(grep -v '^tvp-report: ' "$tmp/weird.log" | head -3)" >&2
+    exit 1
+fi
+check_static "$tmp/weird" "weird.csv"
+
+if [ ! -x "$chromium" ]; then
+    echo "SKIP: chromium not installed (apt-get install chromium); the static checks passed"
+    exit 77
 fi
 charts=$(grep -c '<img ' "$out/index.html")
 set -- $(load_counts "$out/index.html")
@@ -69,5 +112,6 @@ if [ "$1" != 7 ] || [ "$2" != 8 ]; then
     echo "FAIL: with memory.png removed the page reported $1 of $2 images loaded, expected 7 of 8" >&2
     exit 1
 fi
-echo "test_report_html: ok (8 of 8 images loaded in headless Chromium, offline; a missing one is noticed)"
+echo "test_report_html: ok (parses, no nan/inf even from a CSV full of them; 8 of 8 images loaded in headless" \
+    "Chromium, offline; a missing one is noticed)"
 exit 0

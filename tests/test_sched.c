@@ -320,11 +320,6 @@ static void test_invalid(void **state)
     assert_int_equal(sched_measure_wakeup(&cfg, 0, &r), -EINVAL);
     assert_int_equal(sched_measure_pingpong(NULL, 4, &r), -EINVAL);
     assert_int_equal(sched_measure_pingpong(&cfg, 4, NULL), -EINVAL);
-    assert_null(sched_case_of(NULL));
-    struct {
-        char name[64];
-    } other = {"hash/threads/pool/gil:off/workers:2/pin:none"};
-    assert_null(sched_case_of(&other));
 }
 
 /* ---- through Google Benchmark, as tvp-bench runs them ---- */
@@ -337,7 +332,7 @@ typedef struct seen {
 static void on_run(const gb_run *run, void *user)
 {
     seen *s = user;
-    const sched_case *c = sched_case_of(run->ctx);
+    const sched_case *c = run->ctx;
     assert_non_null(c);
     long row = results_table_add_row(&s->t);
     assert_true(row >= 0);
@@ -351,7 +346,7 @@ static void on_run(const gb_run *run, void *user)
         results_table_set_num(&s->t, (size_t)row, "wall_s", run->real_time_s);
     else
         printf("# %s failed: %s\n", run->name, run->error_message);
-    sched_fill_row(&s->t, (size_t)row, run, run->ctx);
+    sched_fill_row(&s->t, (size_t)row, run, c);
     s->sched_runs++;
 }
 
@@ -361,7 +356,17 @@ static const char *cell(const results_table *t, size_t row, const char *col)
     return v ? v : "";
 }
 
-/* The matrix per profile: names, counts, and --tvp_list's output agreeing with what registers. */
+/* The names of the configurations sched_build makes, one a line (what --tvp_list prints). */
+static void print_names(const cli_opts *o, const bool on[SCHED_GROUP_COUNT], FILE *f)
+{
+    sched_set *set = NULL;
+    assert_int_equal(sched_build(o, topo, on, NULL, &set), 0);
+    for (size_t i = 0; i < sched_set_size(set); i++)
+        fprintf(f, "%s\n", sched_case_at(set, i)->name);
+    sched_set_free(set);
+}
+
+/* The matrix per profile: names and counts. */
 static void test_names(void **state)
 {
     (void)state;
@@ -378,7 +383,7 @@ static void test_names(void **state)
         memset(buf, 0, sizeof buf);
         FILE *f = fmemopen(buf, sizeof buf, "w");
         assert_non_null(f);
-        sched_print_names(&o, on, f);
+        print_names(&o, on, f);
         fclose(f);
         size_t lines = 0;
         for (char *p = buf; (p = strchr(p, '\n')); p++)
@@ -409,7 +414,7 @@ static void test_names(void **state)
     o.profile = PROFILE_DEFAULT;
     char buf[1024] = "";
     FILE *f = fmemopen(buf, sizeof buf, "w");
-    sched_print_names(&o, some, f);
+    print_names(&o, some, f);
     fclose(f);
     assert_string_equal(buf, "sched/wakeup/threads/cpus:none\nsched/wakeup/processes/cpus:none\n");
 }
@@ -424,9 +429,17 @@ static void test_gbench_rows(void **state)
     o.min_time = 0.02;
     bool on[SCHED_GROUP_COUNT] = {true, true, true};
     sched_set *set = NULL;
-    assert_int_equal(sched_register(&o, topo, on, NULL, &set), 0);
+    assert_int_equal(sched_build(&o, topo, on, NULL, &set), 0);
     assert_non_null(set);
     assert_int_equal(sched_set_size(set), 5 + 18 + 2);
+    /* Registered as tvp-bench's jobs register them, with Google Benchmark's repetitions here. */
+    for (size_t i = 0; i < sched_set_size(set); i++) {
+        sched_case *c = sched_case_at(set, i);
+        gb_bench *b = sched_configure(gb_register(c->name, sched_body, c), c);
+        if (c->group != SCHED_GROUP_WAKEUP)
+            b = gb_min_time(b, o.min_time);
+        assert_non_null(gb_repetitions(b, o.repetitions));
+    }
     char *argv[] = {"test_sched",
                     "--benchmark_filter=^sched/(spawn/(pthread|fork/heap_kib:0)|pingpong/pipe/processes/cpus:same|"
                     "wakeup/threads/cpus:none)/",

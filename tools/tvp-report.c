@@ -3,9 +3,17 @@
  * usage: tvp-report [--out=DIR] [--scripts=DIR] [--gnuplot=PROGRAM] [--no-render] CSV[,CSV...] ...
  *
  * Each CSV is one run (its .meta.json beside it names the machine). Repetition rows of one
- * configuration are folded into one value per column: the `median` aggregate row when the file
- * has one, else the mean of the ok repetition rows; min and max over the repetitions give error
- * bars. For every chart the program writes tab-separated .dat files and small gnuplot include
+ * configuration (its `benchmark` within one run) are folded into one value per column: the median
+ * (stats_median) of that column over the configuration's ok repetition rows; min and max over the
+ * same rows give error bars. Aggregate rows of older files (repetition mean, median, stddev, cv)
+ * are ignored: everything is computed from the repetitions. A measurement that is not a finite,
+ * non-negative number (inf, nan, -3, text) counts as missing, with one warning per column naming
+ * the file:line of the first such value and how many were skipped; no nan or inf reaches the data
+ * files or the page (a missing value is written as `?`, which gnuplot's column expressions read
+ * as undefined: the point is left out).
+ * A CSV argument that names an existing file is one path even with commas in it; otherwise it is
+ * split on commas (`\,` stands for a comma inside a path).
+ * For every chart the program writes tab-separated .dat files and small gnuplot include
  * files into OUT/data/, then runs scripts/gnuplot/<chart>.gp, which draws OUT/<chart>.png and
  * .svg. A chart without rows is skipped with a note (stderr and index.html). index.html shows
  * every chart, the machine of every run and headline findings computed here from the data.
@@ -27,6 +35,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "stats.h"
 
 #ifndef TVP_GNUPLOT_DIR
 #define TVP_GNUPLOT_DIR "scripts/gnuplot"
@@ -72,9 +81,10 @@ typedef struct rpt_cfg {
     char *params; /* "bytes=262144 algo=sha256", hog left out */
     char *strs;
     long switch_us, ticks, workers, tasks; /* -1 when empty (switch_us, ticks) */
-    size_t n_ok, n_bad, n_sum[M_COUNT];
-    double sum[M_COUNT], median[M_COUNT], lo[M_COUNT], hi[M_COUNT];
-    double v[M_COUNT]; /* the value shown: median, else mean of ok repetitions; NAN if none */
+    size_t n_ok, n_bad; /* repetition rows with status ok, and the others (failed, interrupted) */
+    double *reps;       /* n_ok x M_COUNT values of the ok repetitions, NAN where missing; freed once folded */
+    double lo[M_COUNT], hi[M_COUNT]; /* the smallest and largest repetition */
+    double v[M_COUNT]; /* the value shown: median of the ok repetitions; NAN if none */
     char *detail;      /* the first failure's detail */
 } rpt_cfg;
 
@@ -183,7 +193,7 @@ static uint64_t rpt_hash(const char *s)
 /* Numbers for people: 1.23M, 13.2k, 492. */
 static void rpt_fmt_rate(double v, char *buf, size_t len)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         snprintf(buf, len, "n/a");
     else if (v >= 1e6)
         snprintf(buf, len, "%.3gM", v / 1e6);
@@ -197,7 +207,7 @@ static void rpt_fmt_rate(double v, char *buf, size_t len)
 
 static void rpt_fmt_x(double v, char *buf, size_t len)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         snprintf(buf, len, "n/a");
     else if (v < 0.095)
         snprintf(buf, len, "%.3fx", v);
@@ -207,7 +217,7 @@ static void rpt_fmt_x(double v, char *buf, size_t len)
 
 static void rpt_fmt_us(double us, char *buf, size_t len)
 {
-    if (isnan(us))
+    if (!isfinite(us))
         snprintf(buf, len, "n/a");
     else if (us >= 1e6)
         snprintf(buf, len, "%.3g s", us / 1e6);
@@ -250,6 +260,16 @@ static void rpt_dat_str(FILE *f, const char *s)
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
         fputc(*p == '"' ? '\'' : *p < 0x20 || *p == 0x7f ? ' ' : *p, f);
     fputc('"', f);
+}
+
+/* A number field of a .dat file, tab first: never nan or inf; a missing value is `?` (not a number:
+ * the scripts read such columns as ($3), which gnuplot takes as undefined and leaves out). */
+static void rpt_dat_val(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "\t%.9g", v == 0 ? 0.0 : v);
+    else
+        fputs("\t?", f);
 }
 
 /* A rotated category label (x tic) of a data block; remembers the longest for the layout. */
@@ -442,11 +462,8 @@ static rpt_cfg *rpt_new_cfg(rpt *r, const results_table *t, size_t row, size_t r
     c->ticks = rpt_long(results_table_get(t, row, "check_ticks"), -1);
     c->workers = rpt_long(results_table_get(t, row, "workers"), 1);
     c->tasks = rpt_long(results_table_get(t, row, "tasks"), 0);
-    for (int m = 0; m < M_COUNT; m++) {
-        c->median[m] = NAN;
-        c->lo[m] = INFINITY;
-        c->hi[m] = -INFINITY;
-    }
+    for (int m = 0; m < M_COUNT; m++)
+        c->v[m] = c->lo[m] = c->hi[m] = NAN;
     return c;
 }
 
@@ -455,12 +472,34 @@ static bool rpt_is_repetition(const char *rep)
     return rep && *rep && strspn(rep, "0123456789") == strlen(rep);
 }
 
-static void rpt_add_row(rpt *r, const results_table *t, size_t row, size_t run)
+/* Values of one measurement column that cannot be charted (inf, nan, negative, text), per file. */
+typedef struct rpt_bad_col {
+    size_t n;         /* how many were skipped */
+    size_t first_row; /* the row of the first one */
+    char first[40];   /* its text, shortened */
+} rpt_bad_col;
+
+/* A measurement cell: a finite number >= 0 (-0 becomes 0), NAN when empty or not such a number;
+ * *bad tells the second case apart (every measurement here is a time, rate, ratio, count or size). */
+static double rpt_measure(const char *s, bool *bad)
+{
+    *bad = false;
+    if (!s || !*s)
+        return NAN;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !isfinite(v) || v < 0) {
+        *bad = true;
+        return NAN;
+    }
+    return v == 0 ? 0.0 : v;
+}
+
+static void rpt_add_row(rpt *r, const results_table *t, size_t row, size_t run, rpt_bad_col *bad)
 {
     const char *rep = results_table_get(t, row, "repetition");
-    bool is_rep = rpt_is_repetition(rep);
-    if (!is_rep && !rpt_eq(rep, "median"))
-        return; /* mean/stddev/cv: the mean is recomputed from the repetitions */
+    if (!rpt_is_repetition(rep))
+        return; /* an aggregate row of an older file (mean, median, stddev, cv): recomputed here */
     char *key, *params;
     rpt_row_key(t, row, run, &key, &params);
     uint64_t h = rpt_hash(key);
@@ -473,36 +512,130 @@ static void rpt_add_row(rpt *r, const results_table *t, size_t row, size_t run)
     }
     bool ok = rpt_eq(results_table_get(t, row, "status"), "ok");
     if (!ok) {
-        c->n_bad += is_rep;
+        c->n_bad++;
         if (!c->detail)
             c->detail = rpt_strdup(rpt_str_or(t, row, "detail", rpt_str_or(t, row, "status", "failed")));
         return;
     }
+    double *reps = realloc(c->reps, (c->n_ok + 1) * M_COUNT * sizeof *reps);
+    if (!reps) {
+        fprintf(stderr, "tvp-report: out of memory\n");
+        exit(1);
+    }
+    c->reps = reps;
+    double *v = &reps[c->n_ok * M_COUNT];
     for (int m = 0; m < M_COUNT; m++) {
-        double v = rpt_num(results_table_get(t, row, rpt_metric_cols[m]));
-        if (!is_rep) {
-            c->median[m] = v;
-        } else if (!isnan(v)) {
-            c->sum[m] += v;
-            c->n_sum[m]++;
-            c->lo[m] = fmin(c->lo[m], v);
-            c->hi[m] = fmax(c->hi[m], v);
+        const char *cell = results_table_get(t, row, rpt_metric_cols[m]);
+        bool b;
+        v[m] = rpt_measure(cell, &b);
+        if (b && bad[m].n++ == 0) {
+            bad[m].first_row = row;
+            snprintf(bad[m].first, sizeof bad[m].first, "%s", cell);
+            for (char *q = bad[m].first; *q; q++)
+                *q = (unsigned char)*q < 0x20 ? ' ' : *q; /* one line per warning */
         }
     }
-    c->n_ok += is_rep;
+    c->n_ok++;
 }
 
+/* Folds the ok repetitions of every configuration: the median, min and max per column. */
 static void rpt_finish_cfgs(rpt *r)
 {
+    double vals[64], *buf = vals;
+    size_t cap = sizeof vals / sizeof *vals;
     for (size_t i = 0; i < r->n_cfgs; i++) {
         rpt_cfg *c = &r->cfgs[i];
+        if (c->n_ok > cap) {
+            if (buf != vals)
+                free(buf);
+            cap = c->n_ok;
+            buf = rpt_xmalloc(cap * sizeof *buf);
+        }
         for (int m = 0; m < M_COUNT; m++) {
-            double mean = c->n_sum[m] ? c->sum[m] / (double)c->n_sum[m] : NAN;
-            c->v[m] = !isnan(c->median[m]) ? c->median[m] : mean;
-            if (!c->n_sum[m])
-                c->lo[m] = c->hi[m] = c->v[m];
+            size_t n = 0;
+            double lo = INFINITY, hi = -INFINITY;
+            for (size_t k = 0; k < c->n_ok; k++) {
+                double x = c->reps[k * M_COUNT + (size_t)m];
+                if (isnan(x))
+                    continue;
+                buf[n++] = x;
+                lo = fmin(lo, x);
+                hi = fmax(hi, x);
+            }
+            if (n && stats_median(buf, n, &c->v[m]) == 0) {
+                c->lo[m] = lo;
+                c->hi[m] = hi;
+            }
+        }
+        free(c->reps);
+        c->reps = NULL;
+    }
+    if (buf != vals)
+        free(buf);
+}
+
+/* The line each row of a CSV starts on (a quoted field may span lines), as the reader counts them:
+ * lines[row] for row 0..n_rows-1 (the header is line 1 or later). NULL when the file cannot be
+ * read again or does not match the table; callers then fall back to row + 2. */
+static size_t *rpt_row_lines(const char *path, size_t n_rows)
+{
+    FILE *f = fopen(path, "rbe");
+    if (!f)
+        return NULL;
+    size_t *lines = rpt_xmalloc((n_rows + 1) * sizeof *lines), rec = 0, line = 1;
+    bool quoted = false, at_start = true, blank = true;
+    size_t start = 1;
+    int ch;
+    while ((ch = getc(f)) != EOF) {
+        if (at_start) {
+            at_start = false;
+            blank = true;
+            start = line;
+        }
+        if (ch == '"')
+            quoted = !quoted; /* a doubled quote inside a quoted field toggles twice */
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n')
+            blank = false;
+        if (ch == '\n') {
+            line++;
+            if (!quoted) {
+                if (!blank && rec <= n_rows)
+                    lines[rec++] = start;
+                at_start = true;
+            }
         }
     }
+    if (!at_start && !blank && !quoted && rec <= n_rows)
+        lines[rec++] = start;
+    fclose(f);
+    if (rec != n_rows + 1) {
+        free(lines);
+        return NULL;
+    }
+    memmove(lines, lines + 1, n_rows * sizeof *lines); /* drop the header */
+    return lines;
+}
+
+/* One warning per measurement column with values that cannot be charted. */
+static void rpt_warn_bad(const char *path, size_t n_rows, const rpt_bad_col *bad)
+{
+    size_t *lines = NULL;
+    bool looked = false;
+    for (int m = 0; m < M_COUNT; m++) {
+        if (!bad[m].n)
+            continue;
+        if (!looked) {
+            lines = rpt_row_lines(path, n_rows);
+            looked = true;
+        }
+        size_t line = lines ? lines[bad[m].first_row] : bad[m].first_row + 2;
+        fprintf(stderr,
+                "tvp-report: %s:%zu: warning: %s '%s' is not a finite non-negative number; %zu such value%s "
+                "of %s skipped (charted as missing)\n",
+                path, line, rpt_metric_cols[m], bad[m].first, bad[m].n, bad[m].n == 1 ? "" : "s",
+                rpt_metric_cols[m]);
+    }
+    free(lines);
 }
 
 static const char *const rpt_required_cols[] = {"workload", "executor", "workers", "repetition", "status",
@@ -514,6 +647,15 @@ static int rpt_read_csv(rpt *r, const char *path)
         fprintf(stderr, "tvp-report: more than %d CSV files\n", RPT_MAX_RUNS);
         return -E2BIG;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+            n--;
+        fprintf(stderr, "tvp-report: %s: is a directory; give a CSV file, e.g. %.*s%slatest.csv\n", path, (int)n,
+                path, path[n - 1] == '/' ? "" : "/");
+        return -EISDIR;
+    }
     results_table t;
     char err[1024];
     int rc = results_table_read_csv(path, &t, err, sizeof err);
@@ -523,8 +665,14 @@ static int rpt_read_csv(rpt *r, const char *path)
     }
     for (size_t i = 0; i < sizeof rpt_required_cols / sizeof *rpt_required_cols; i++)
         if (results_table_col(&t, rpt_required_cols[i]) < 0) {
-            fprintf(stderr, "tvp-report: %s:1: missing column '%s': not a tvp results CSV\n", path,
-                    rpt_required_cols[i]);
+            size_t n = strlen(path);
+            bool summary = results_table_col(&t, "n_ok") >= 0 ||
+                           (n > 12 && strcmp(path + n - 12, ".summary.csv") == 0);
+            fprintf(stderr, "tvp-report: %s:1: missing column '%s': not a tvp results CSV%s\n", path,
+                    rpt_required_cols[i],
+                    summary ? " (a .summary.csv has one row per configuration: give the main CSV beside it, "
+                              "whose repetition rows the charts need)"
+                            : "");
             results_table_free(&t);
             return -EBADMSG;
         }
@@ -545,8 +693,11 @@ static int rpt_read_csv(rpt *r, const char *path)
         ru->id = rpt_strdup(path);
     ru->label = strstr(ru->id, ru->host) || rpt_eq(ru->host, "unknown") ? rpt_strdup(ru->id)
                                                                        : rpt_asprintf("%s@%s", ru->id, ru->host);
+    rpt_bad_col bad[M_COUNT];
+    memset(bad, 0, sizeof bad);
     for (size_t row = 0; row < t.n_rows; row++)
-        rpt_add_row(r, &t, row, run);
+        rpt_add_row(r, &t, row, run, bad);
+    rpt_warn_bad(path, t.n_rows, bad);
     results_table_free(&t);
     return 0;
 }
@@ -594,7 +745,7 @@ static bool rpt_has(const rpt_cfg *c, int m) { return !isnan(c->v[m]); }
 static bool rpt_main_view(const rpt *r, const rpt_cfg *c)
 {
     const rpt_run *ru = &r->runs[c->run];
-    if (c->n_ok == 0 && isnan(c->median[M_WALL]))
+    if (c->n_ok == 0)
         return false;
     if (!rpt_eq(c->pin, ru->pin) || rpt_is_sched(c) || rpt_is_convoy(c))
         return false;
@@ -1065,7 +1216,7 @@ static void rpt_write_lines(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
         fprintf(po->dat, "%ld", s->x_metric == -2 ? c->switch_us : c->workers);
         for (int k = 0; k < ny; k++) {
             double v = c->v[ycols[k]];
-            fprintf(po->dat, isnan(v) ? "\tNaN" : "\t%.9g", v);
+            rpt_dat_val(po->dat, v);
             rpt_y(po, v);
         }
         fputc('\n', po->dat);
@@ -1191,13 +1342,12 @@ static size_t rpt_write_bars(const rpt *r, rpt_panel_out *po, const rpt_list *l,
         double x = (double)cat + ((double)c->run - (double)(r->n_runs - 1) / 2.0) * width;
         char color[8], text[32];
         rpt_bar_color(r, c, color);
-        if (m2 < 0) { /* value with min/max whiskers */
-            fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u", x, c->v[m] * scale, c->lo[m] * scale, c->hi[m] * scale,
-                    rpt_rgb(color));
-        } else { /* three values (percentiles) */
-            fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u", x, c->v[m] * scale, c->v[m2] * scale, c->v[m3] * scale,
-                    rpt_rgb(color));
-        }
+        /* value with min/max whiskers, or three values (percentiles) */
+        fprintf(po->dat, "%.4f", x);
+        rpt_dat_val(po->dat, c->v[m] * scale);
+        rpt_dat_val(po->dat, (m2 < 0 ? c->lo[m] : c->v[m2]) * scale);
+        rpt_dat_val(po->dat, (m2 < 0 ? c->hi[m] : c->v[m3]) * scale);
+        fprintf(po->dat, "\t%u", rpt_rgb(color));
         rpt_y(po, c->v[m] * scale);
         rpt_y(po, (m2 < 0 ? c->lo[m] : c->v[m]) * scale);
         rpt_y(po, (m2 < 0 ? c->hi[m] : c->v[m3]) * scale);
@@ -1314,8 +1464,7 @@ static bool rpt_pick_lat(const rpt *r, const rpt_cfg *c) { return rpt_main_view(
 
 static bool rpt_pick_convoy(const rpt *r, const rpt_cfg *c)
 {
-    return rpt_is_convoy(c) && rpt_eq(c->pin, r->runs[c->run].pin) && rpt_has(c, M_P50) &&
-           (c->n_ok > 0 || !isnan(c->median[M_P50]));
+    return rpt_is_convoy(c) && rpt_eq(c->pin, r->runs[c->run].pin) && rpt_has(c, M_P50);
 }
 
 /* Per series key keep only the largest worker count. */
@@ -1358,14 +1507,14 @@ static void rpt_convoy_refs(const rpt *r, rpt_panel_out *po, const rpt_list *l, 
 {
     for (size_t i = p->from; i < p->to; i++) {
         const rpt_cfg *c = l->v[i];
-        if (c->switch_us >= 0)
+        if (c->switch_us >= 0 || !rpt_has(c, M_P99))
             continue;
         char label[256], full[300], color[8];
         rpt_label(r, c, false, true, label, sizeof label);
         snprintf(full, sizeof full, "%s, no GIL (p99)", label);
         rpt_tint(rpt_hog_color(c), color);
         rpt_series(po, full, color, 4, -1);
-        fprintf(po->dat, "%ld\t%.9g\tNaN\n%ld\t%.9g\tNaN\n", xlo, c->v[M_P99], xhi, c->v[M_P99]);
+        fprintf(po->dat, "%ld\t%.9g\t?\n%ld\t%.9g\t?\n", xlo, c->v[M_P99], xhi, c->v[M_P99]);
         rpt_y(po, c->v[M_P99]);
     }
 }
@@ -1395,7 +1544,10 @@ static int rpt_convoy_panel(rpt *r, rpt_panel_out *po, const rpt_list *l, const 
             rpt_label(r, c, false, true, label, sizeof label);
             rpt_series(po, label, rpt_hog_color(c), 1, rpt_point_type(c));
         }
-        fprintf(po->dat, "%ld\t%.9g\t%.9g\n", c->switch_us, c->v[M_P99], c->v[M_P50]);
+        fprintf(po->dat, "%ld", c->switch_us);
+        rpt_dat_val(po->dat, c->v[M_P99]);
+        rpt_dat_val(po->dat, c->v[M_P50]);
+        fputc('\n', po->dat);
         rpt_y(po, c->v[M_P99]);
         rpt_y(po, c->v[M_P50]);
         xlo = xlo < 0 || c->switch_us < xlo ? c->switch_us : xlo;
@@ -1488,7 +1640,7 @@ static void rpt_cpu_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, co
                 continue;
             size_t ci = rpt_cat_index(cats, c);
             double v = c->v[metric] / (per_task && c->tasks > 0 ? (double)c->tasks : 1.0);
-            if (isnan(v))
+            if (!isfinite(v))
                 continue;
             double x = (double)g - 0.42 + width * ((double)(ci * r->n_runs + c->run) + 0.5);
             char color[8], text[32];
@@ -1690,7 +1842,7 @@ static size_t rpt_spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size
         if (!pt)
             continue;
         double cost = rpt_spawn_cost_us(c, pt);
-        if (!(cost > 0)) {
+        if (!(cost > 0) || !isfinite(cost)) {
             (*dropped)++;
             continue;
         }
@@ -1768,7 +1920,11 @@ static size_t rpt_sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l
         else
             snprintf(color, sizeof color, "%s", rpt_color(c));
         double x = (double)cat + ((double)c->run - (double)(r->n_runs - 1) / 2.0) * width;
-        fprintf(po->dat, "%.4f\t%.9g\t%.9g\t%.9g\t%u\t\"\"\t%.4f\n", x, p50, p90, p99, rpt_rgb(color), width);
+        fprintf(po->dat, "%.4f", x); /* a zero throughput has no time per operation: missing */
+        rpt_dat_val(po->dat, p50);
+        rpt_dat_val(po->dat, p90);
+        rpt_dat_val(po->dat, p99);
+        fprintf(po->dat, "\t%u\t\"\"\t%.4f\n", rpt_rgb(color), width);
         rpt_y(po, p50);
         rpt_y(po, p99);
         n++;
@@ -2284,8 +2440,8 @@ static void rpt_finding_failures(const rpt *r, FILE *f, size_t run)
         n += r->cfgs[i].run == run && r->cfgs[i].n_bad > 0;
     if (!n)
         return;
-    fprintf(f, "<li class=\"bad\"><b>%zu configuration(s) failed or were interrupted</b> and are missing from the "
-               "charts:<ul>\n",
+    fprintf(f, "<li class=\"bad\"><b>%zu configuration(s) had failed or interrupted repetitions</b>; those without "
+               "an ok repetition are missing from the charts, the others are charted from their ok ones:<ul>\n",
             n);
     size_t shown = 0;
     for (size_t i = 0; i < r->n_cfgs && shown < 20; i++) {
@@ -2298,7 +2454,10 @@ static void rpt_finding_failures(const rpt *r, FILE *f, size_t run)
         rpt_html_esc(f, c->workload);
         fputs(" ", f);
         rpt_html_esc(f, label);
-        fprintf(f, ", %ld workers: ", c->workers);
+        fprintf(f, ", %ld workers", c->workers);
+        if (c->n_ok)
+            fprintf(f, " (%zu of %zu repetitions ok)", c->n_ok, c->n_ok + c->n_bad);
+        fputs(": ", f);
         rpt_html_esc(f, c->detail);
         fputs("</li>\n", f);
         shown++;
@@ -2569,7 +2728,10 @@ static int rpt_usage(FILE *f, int code)
     fprintf(f, "usage: tvp-report [--out=DIR] [--scripts=DIR] [--gnuplot=PROGRAM] [--no-render] CSV[,CSV...] ...\n"
                "  Charts (PNG + SVG, through gnuplot) and DIR/index.html from tvp tidy CSV files.\n"
                "  Several CSVs are overlaid (each run's id in the legends); each CSV's .meta.json beside it\n"
-               "  names the machine.\n"
+               "  names the machine. An argument that names an existing file is one path, commas and all;\n"
+               "  otherwise it is split on commas, and '\\,' is a comma inside a path.\n"
+               "  Repetitions are folded by the median of the ok repetition rows (min and max: whiskers);\n"
+               "  measurements that are not finite and non-negative are skipped with a warning.\n"
                "  --out=DIR          output directory (default: plots); data files go to DIR/data\n"
                "  --scripts=DIR      the gnuplot scripts (default: %s)\n"
                "  --gnuplot=PROGRAM  gnuplot to run (default: gnuplot)\n"
@@ -2596,19 +2758,44 @@ static bool rpt_path_ok(const char *p)
     return true;
 }
 
+static void rpt_add_csv(rpt_opts *o, char *path)
+{
+    char **n = realloc(o->csv, (o->n_csv + 1) * sizeof *n);
+    if (!n) {
+        fprintf(stderr, "tvp-report: out of memory\n");
+        exit(1);
+    }
+    o->csv = n;
+    o->csv[o->n_csv++] = path;
+}
+
+/* A CSV argument: one path when it names something that exists (commas and all), else a
+ * comma-separated list in which `\,` is a comma inside a path; empty items are dropped. */
 static void rpt_add_csvs(rpt_opts *o, const char *arg)
 {
-    char *copy = rpt_strdup(arg), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char **n = realloc(o->csv, (o->n_csv + 1) * sizeof *n);
-        if (!n) {
-            fprintf(stderr, "tvp-report: out of memory\n");
-            exit(1);
-        }
-        o->csv = n;
-        o->csv[o->n_csv++] = rpt_strdup(tok);
+    struct stat st;
+    if (stat(arg, &st) == 0) {
+        rpt_add_csv(o, rpt_strdup(arg));
+        return;
     }
-    free(copy);
+    char *item = rpt_xmalloc(strlen(arg) + 1);
+    size_t n = 0;
+    for (const char *p = arg;; p++) {
+        if (*p == '\\' && p[1] == ',') {
+            item[n++] = *++p;
+        } else if (*p == ',' || *p == '\0') {
+            if (n) {
+                item[n] = '\0';
+                rpt_add_csv(o, rpt_strdup(item));
+                n = 0;
+            }
+            if (!*p)
+                break;
+        } else {
+            item[n++] = *p;
+        }
+    }
+    free(item);
 }
 
 static const char *rpt_default_scripts(void)
@@ -2682,6 +2869,7 @@ static int rpt_parse_args(rpt_opts *o, int argc, char **argv)
 static void rpt_free(rpt *r)
 {
     for (size_t i = 0; i < r->n_cfgs; i++) {
+        free(r->cfgs[i].reps);
         free(r->cfgs[i].key);
         free(r->cfgs[i].params);
         free(r->cfgs[i].strs);

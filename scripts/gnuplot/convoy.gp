@@ -17,8 +17,8 @@ do for [fmt in TVP_FORMATS] {
         eval TVP_LOGY
         set ylabel (P_LOGY ? 'probe latency (µs, log scale)' : 'probe latency (µs)')
         if (P_LOGY) { set yrange [P_YMIN/1.6:P_YMAX*1.6] } else { set yrange [P_YMIN-(P_YMAX-P_YMIN)*0.15-P_YMAX*0.001:P_YMAX+(P_YMAX-P_YMIN)*0.15+P_YMAX*0.001] }
-                plot for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i], \
-             for [i=1:P_NS] P_DAT index (i-1) using 1:3 with linespoints lw 1.5 lc rgb S_C[i] dt 2 pt S_PT[i]
+                plot for [i=1:P_NS] P_DAT index (i-1) using 1:($2) with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i], \
+             for [i=1:P_NS] P_DAT index (i-1) using 1:($3) with linespoints lw 1.5 lc rgb S_C[i] dt 2 pt S_PT[i]
         eval TVP_CAPTION_OFF
     }
     load TVP_GP.'/legend.gp'

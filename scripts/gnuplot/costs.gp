@@ -30,8 +30,8 @@ do for [fmt in TVP_FORMATS] {
             set xrange [-0.6:P_NCAT-0.4]
             plot P_DAT index 0 using 1:2:(0):($4-$2):5 with vectors nohead lw 2.5 lc rgb variable, \
                  P_DAT index 0 using 1:2:5 with points pt 7 ps 1.2 lc rgb variable, \
-                 P_DAT index 0 using 1:3:5 with points pt 9 ps 1.2 lc rgb variable, \
-                 P_DAT index 0 using 1:4:5 with points pt 5 ps 1.2 lc rgb variable, \
+                 P_DAT index 0 using 1:($3):5 with points pt 9 ps 1.2 lc rgb variable, \
+                 P_DAT index 0 using 1:($4):5 with points pt 5 ps 1.2 lc rgb variable, \
                  P_DAT index 1 using 1:(NaN):xtic(2) with points
             set autoscale x
         }

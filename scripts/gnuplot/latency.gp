@@ -21,8 +21,8 @@ do for [fmt in TVP_FORMATS] {
         }
         plot P_DAT index 0 using 1:2:(0):($4-$2):5 with vectors nohead lw 2.5 lc rgb variable, \
              P_DAT index 0 using 1:2:5 with points pt 7 ps 1.3 lc rgb variable, \
-             P_DAT index 0 using 1:3:5 with points pt 9 ps 1.3 lc rgb variable, \
-             P_DAT index 0 using 1:4:5 with points pt 5 ps 1.3 lc rgb variable, \
+             P_DAT index 0 using 1:($3):5 with points pt 9 ps 1.3 lc rgb variable, \
+             P_DAT index 0 using 1:($4):5 with points pt 5 ps 1.3 lc rgb variable, \
              P_DAT index 1 using 1:(NaN):xtic(2) with points
         eval TVP_CAPTION_OFF
     }

@@ -9,3 +9,6 @@ set xlabel font ',9' offset 0,0.4
 set ylabel font ',9' offset 0.8,0
 set style fill solid 0.9 border rgb '#333333'
 set pointsize 1.0
+# tvp-report writes a missing value (none, or inf/nan/negative in the CSV) as `?`: not a number, so a
+# column expression like ($3) reads it as undefined and the point is left out. (Not `set datafile
+# missing`, which would drop the whole line and warn about series with no points.)

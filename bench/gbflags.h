@@ -1,0 +1,43 @@
+/* gbflags.h: Google Benchmark's --benchmark_* flags as tvp-bench takes them. tvp owns repetitions,
+ * interleaving, the filter and the JSON file (so names stay the configuration and a fault in one
+ * repetition cannot reach Google Benchmark's statistics); display flags pass through, validated. */
+#ifndef TVP_GBFLAGS_H
+#define TVP_GBFLAGS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GBFLAGS_MAX_REPETITIONS 1000
+
+typedef struct gbflags {
+    const char *filter;   /* --benchmark_filter (NULL: every configuration) */
+    const char *out;      /* --benchmark_out: tvp's JSON is also written there */
+    int repetitions;      /* --benchmark_repetitions when user_repetitions */
+    double min_time;      /* --benchmark_min_time (seconds) when user_min_time */
+    bool interleave;      /* --benchmark_enable_random_interleaving when user_interleave */
+    bool aggregates_only; /* --benchmark_report_aggregates_only: the JSON keeps only aggregates */
+    bool list;            /* --benchmark_list_tests */
+    bool user_repetitions, user_min_time, user_interleave;
+} gbflags;
+
+/* Parses one "--benchmark_*" or "--v" argument into g. *pass is set when the argument must go on
+ * to Google Benchmark (display settings). Returns 0, or -EINVAL after printing
+ * "tvp-bench: ARG: reason (range)" to stderr. */
+int gbflags_parse(const char *arg, gbflags *g, bool *pass);
+
+/* Whether `spec` is a valid filter (Google Benchmark's syntax: a POSIX extended regular
+ * expression, "-" in front negates, "all" matches everything). 0 or -EINVAL with `err` set. */
+int gbflags_check_filter(const char *spec, char *err, size_t errlen);
+
+typedef struct gbflags_filter {
+    regex_t re;
+    bool active, negate;
+} gbflags_filter;
+
+/* A compiled filter (spec NULL: matches everything). 0 or -EINVAL. */
+int gbflags_filter_init(gbflags_filter *f, const char *spec);
+bool gbflags_filter_match(const gbflags_filter *f, const char *name);
+void gbflags_filter_free(gbflags_filter *f);
+
+#endif /* TVP_GBFLAGS_H */
