@@ -70,6 +70,22 @@ int gbflags_check_filter(const char *spec, char *err, size_t errlen)
         spec++;
     if (strcmp(spec, "all") == 0)
         spec = ".";
+    /* Bounded repetitions make regcomp's automaton grow as their product: keep it small. */
+    size_t braces = 0;
+    for (const char *p = spec; *p; p++)
+        if (*p == '{') {
+            braces++;
+            for (const char *q = p + 1; *q && *q != '}'; q++)
+                if (*q >= '0' && *q <= '9' && strtol(q, NULL, 10) > GBFLAGS_MAX_BOUND) {
+                    snprintf(err, errlen, "a repetition bound above %d is not supported", GBFLAGS_MAX_BOUND);
+                    return -EINVAL;
+                }
+        }
+    if (strlen(spec) > GBFLAGS_MAX_FILTER || braces > 2) {
+        snprintf(err, errlen, "too complex: at most %d characters and 2 bounded repetitions {m,n}",
+                 GBFLAGS_MAX_FILTER);
+        return -EINVAL;
+    }
     regex_t re;
     int rc = regcomp(&re, spec, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {
@@ -84,9 +100,12 @@ int gbflags_check_filter(const char *spec, char *err, size_t errlen)
 
 int gbflags_filter_init(gbflags_filter *f, const char *spec)
 {
+    char err[128];
     memset(f, 0, sizeof *f);
     if (!spec)
         return 0;
+    if (gbflags_check_filter(spec, err, sizeof err) < 0)
+        return -EINVAL;
     if (*spec == '-') {
         f->negate = true;
         spec++;

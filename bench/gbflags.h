@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define GBFLAGS_MAX_REPETITIONS 1000
+#define GBFLAGS_MAX_FILTER 1024 /* characters of --benchmark_filter */
+#define GBFLAGS_MAX_BOUND 255   /* largest n in a {m,n} of the filter */
 
 typedef struct gbflags {
     const char *filter;   /* --benchmark_filter (NULL: every configuration) */
@@ -27,7 +29,9 @@ typedef struct gbflags {
 int gbflags_parse(const char *arg, gbflags *g, bool *pass);
 
 /* Whether `spec` is a valid filter (Google Benchmark's syntax: a POSIX extended regular
- * expression, "-" in front negates, "all" matches everything). 0 or -EINVAL with `err` set. */
+ * expression, "-" in front negates, "all" matches everything), within GBFLAGS_MAX_FILTER
+ * characters and at most two bounded repetitions up to GBFLAGS_MAX_BOUND (regcomp's automaton
+ * grows with their product). 0 or -EINVAL with `err` set. */
 int gbflags_check_filter(const char *spec, char *err, size_t errlen);
 
 typedef struct gbflags_filter {

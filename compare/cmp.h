@@ -38,6 +38,9 @@ void cmp_metric_default(cmp_metric *m);
 int cmp_metric_parse(const char *spec, cmp_metric *m);
 /* The known metric names with their directions, for --help: "wall_s (lower), ...". */
 const char *cmp_metric_known_list(void);
+/* True for the metrics that are elapsed times of a repetition (wall_s, real_time, lat_p50_us,
+ * lat_p90_us, lat_p99_us): their values must be > 0. Every other metric must be >= 0. */
+bool cmp_metric_positive(const char *name);
 
 /* ---- samples ---- */
 
@@ -58,9 +61,12 @@ typedef struct cmp_set {
     size_t n, cap;
     size_t *index;            /* open-addressing hash of rows by key, index + 1, 0 = empty */
     size_t index_cap;
+    const regex_t *filter;    /* set before reading, or NULL: rows whose key does not match are
+                               * neither read nor checked */
 } cmp_set;
 
 void cmp_set_init(cmp_set *s);
+/* Frees everything but keeps the filter. */
 void cmp_set_free(cmp_set *s);
 /* The series for key, created when new (line = where it appeared). NULL when out of memory. */
 cmp_series *cmp_set_series(cmp_set *s, const char *key, size_t line);
@@ -72,7 +78,15 @@ typedef struct cmp_error {
 } cmp_error;
 
 /* Reads a tvp tidy CSV or a Google Benchmark JSON file (told apart by content) into out, which
- * must be initialised. path "-" reads standard input. */
+ * must be initialised. path "-" reads standard input.
+ *
+ * Benchmark names are matched without Google Benchmark's run-setting suffixes (/min_time:X,
+ * /min_warmup_time:X, /repeats:N, /iterations:N, /manual_time, /real_time, /process_time,
+ * /threads:1); /threads:N above 1 stays, as the last component, as it names another
+ * configuration. Rejected with file:line (-EINVAL): a metric value that is not a finite number,
+ * negative, zero for the metrics of cmp_metric_positive, or missing in a repetition that did not
+ * fail; a repeated (run_id, benchmark, repetition) in CSV or (name, repetition_index) in JSON; a
+ * tvp summary CSV (aggregates only). */
 int cmp_read_file(const char *path, const cmp_metric *m, cmp_set *out, cmp_error *err);
 /* The same from memory; name is used in messages. */
 int cmp_read_buffer(const char *name, const char *buf, size_t len, const cmp_metric *m,
@@ -105,9 +119,11 @@ typedef struct cmp_row {
     size_t n_base, n_new;
     bool has_medians;     /* both sides have values */
     double base_median, new_median;
-    bool has_test;        /* p-value and interval were computed */
+    bool has_ratio;       /* ci.ratio is finite: the baseline median is > 0 */
+    bool has_test;        /* p-value and interval were computed (the bounds may be infinite:
+                           * [0, inf] when the samples are too small) */
     stats_mwu mwu;
-    stats_ratio_ci ci;    /* ratio is meaningful when has_medians */
+    stats_ratio_ci ci;
     cmp_verdict verdict;
     bool decides;         /* this row makes the gate fail */
     char reason[192];

@@ -3,8 +3,10 @@
  *
  * A row regressed when the ratio moved in the bad direction for the metric by more than the
  * threshold and p < alpha; improved is the mirror image; everything else with enough data is
- * unchanged. Rows missing on one side, without ok values, or with too few repetitions for the
- * U test ever to reach p < alpha are not comparable (and fail the gate only with strict).
+ * unchanged. Rows missing on one side, without ok values, with a baseline median of 0 (no ratio
+ * exists; the readers allow 0 only for metrics where it can happen, e.g. ctx_invol), with a ratio
+ * beyond a double, or with too few repetitions for the U test ever to reach p < alpha are not
+ * comparable (and fail the gate only with strict). No verdict rests on an infinite or NaN number.
  */
 #include "cmp.h"
 
@@ -36,7 +38,8 @@ static void cmp__not_comparable(cmp_row *r, const char *reason)
     snprintf(r->reason, sizeof r->reason, "%s", reason);
 }
 
-/* Medians, ratio, interval and test for a row with values on both sides. */
+/* Medians, then (baseline median > 0) ratio, interval and test for a row with values on both
+ * sides. 1 when the row is not comparable (reason set), 0 when the statistics are there. */
 static int cmp__statistics(cmp_row *r, const cmp_series *b, const cmp_series *n, double alpha)
 {
     int rc = stats_median(b->v, b->n, &r->base_median);
@@ -45,11 +48,26 @@ static int cmp__statistics(cmp_row *r, const cmp_series *b, const cmp_series *n,
     if (rc < 0)
         return rc;
     r->has_medians = true;
+    if (!(r->base_median > 0.0)) {
+        cmp__not_comparable(r, r->new_median == 0.0 ? "baseline median is 0 (so is new): no ratio"
+                                                    : "baseline median is 0: no ratio");
+        return 1;
+    }
     rc = stats_ratio_ci_auto(b->v, b->n, n->v, n->n, alpha, &r->ci);
-    if (rc == 0)
-        rc = stats_mann_whitney(b->v, b->n, n->v, n->n, STATS_MWU_AUTO, &r->mwu);
     if (rc < 0)
         return rc;
+    if (!isfinite(r->ci.ratio) || !isfinite((r->ci.ratio - 1.0) * 100.0)) {
+        cmp__not_comparable(r, "ratio of medians beyond the range of a double");
+        return 1;
+    }
+    r->has_ratio = true;
+    rc = stats_mann_whitney(b->v, b->n, n->v, n->n, STATS_MWU_AUTO, &r->mwu);
+    if (rc < 0)
+        return rc;
+    if (!isfinite(r->mwu.p)) {
+        cmp__not_comparable(r, "the U test gave no p-value");
+        return 1;
+    }
     r->has_test = true;
     return 0;
 }
@@ -93,8 +111,8 @@ static int cmp__row(cmp_row *r, const char *key, const cmp_series *b, const cmp_
         return 0;
     }
     int rc = cmp__statistics(r, b, n, o->alpha);
-    if (rc < 0)
-        return rc;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     double min_p;
     rc = stats_mwu_min_p(b->n, n->n, &min_p);
     if (rc < 0)

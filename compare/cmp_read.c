@@ -4,12 +4,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define CMP_MAX_FILE_SIZE ((size_t)1 << 30)
 
@@ -22,36 +20,6 @@ int cmp_errorf(cmp_error *err, const char *fmt, ...)
         va_end(ap);
     }
     return -EINVAL;
-}
-
-int cmp_parse_double(const char *s, double *out)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (*s == '\0')
-        return -EINVAL;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
-        return -EINVAL;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0')
-        return -EINVAL;
-    *out = v;
-    return 0;
-}
-
-bool cmp_is_missing(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
-    return len == 0 || (len == 3 && strncasecmp(s, "nan", 3) == 0) ||
-           (len == 2 && strncasecmp(s, "na", 2) == 0) || (len == 3 && strncasecmp(s, "n/a", 3) == 0);
 }
 
 /* Text check: valid UTF-8 without control characters other than tab, CR, LF and form feed. */

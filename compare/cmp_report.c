@@ -1,4 +1,7 @@
-/* cmp_report.c: the comparison as an aligned table, GitHub markdown, CSV (libcsv) or JSON (jansson). */
+/* cmp_report.c: the comparison as an aligned table, GitHub markdown, CSV (libcsv) or JSON (jansson).
+ *
+ * No format ever prints inf or NaN: a number that is not available or not finite is "-" in the
+ * table and markdown, an empty field in CSV and null in JSON (strict RFC 8259). */
 #include "cmp.h"
 
 #include <csv.h>
@@ -39,12 +42,15 @@ static const char *cmp__ci_method_name(stats_ci_method m)
     return m == STATS_CI_PAIRWISE ? "pairwise" : m == STATS_CI_BOOTSTRAP ? "bootstrap" : "";
 }
 
-static void cmp__fmt_ratio(char *b, size_t n, double v)
+/* A number (%.*f when fixed, else %.*g), or "-" when it is not available or not finite. */
+static void cmp__fmt_num(char *b, size_t n, bool fixed, int prec, bool has, double v)
 {
-    if (isinf(v))
-        snprintf(b, n, "%sinf", v < 0 ? "-" : "");
+    if (!has || !isfinite(v))
+        snprintf(b, n, "-");
+    else if (fixed)
+        snprintf(b, n, "%.*f", prec, v);
     else
-        snprintf(b, n, "%.3f", v);
+        snprintf(b, n, "%.*g", prec, v);
 }
 
 static void cmp__fmt_cells(const cmp_row *r, cmp__cells *c)
@@ -52,22 +58,18 @@ static void cmp__fmt_cells(const cmp_row *r, cmp__cells *c)
     memset(c, 0, sizeof *c);
     c->key = r->key;
     snprintf(c->cell[CMP_COL_N], sizeof c->cell[0], "%zu/%zu", r->n_base, r->n_new);
-    for (int i = CMP_COL_BASE; i <= CMP_COL_P; i++)
-        strcpy(c->cell[i], "-");
-    if (r->has_medians) {
-        snprintf(c->cell[CMP_COL_BASE], sizeof c->cell[0], "%.6g", r->base_median);
-        snprintf(c->cell[CMP_COL_NEW], sizeof c->cell[0], "%.6g", r->new_median);
-        cmp__fmt_ratio(c->cell[CMP_COL_RATIO], sizeof c->cell[0], r->ci.ratio);
-    }
-    if (r->has_test) {
-        char lo[32], hi[32];
-        cmp__fmt_ratio(lo, sizeof lo, r->ci.lo);
-        cmp__fmt_ratio(hi, sizeof hi, r->ci.hi);
-        snprintf(c->cell[CMP_COL_CI], sizeof c->cell[0], "[%s, %s]", lo, hi);
-        snprintf(c->cell[CMP_COL_P], sizeof c->cell[0], "%.3g", r->mwu.p);
-    }
-    snprintf(c->cell[CMP_COL_VERDICT], sizeof c->cell[0], "%s (%s)", cmp_verdict_name(r->verdict),
-             r->reason);
+    size_t cap = sizeof c->cell[0];
+    cmp__fmt_num(c->cell[CMP_COL_BASE], cap, false, 6, r->has_medians, r->base_median);
+    cmp__fmt_num(c->cell[CMP_COL_NEW], cap, false, 6, r->has_medians, r->new_median);
+    cmp__fmt_num(c->cell[CMP_COL_RATIO], cap, true, 3, r->has_ratio, r->ci.ratio);
+    if (r->has_test && isfinite(r->ci.lo) && isfinite(r->ci.hi))
+        snprintf(c->cell[CMP_COL_CI], cap, "[%.3f, %.3f]", r->ci.lo, r->ci.hi);
+    else if (r->has_test && isfinite(r->ci.lo)) /* [0, inf]: samples too small to bound it */
+        snprintf(c->cell[CMP_COL_CI], cap, "[%.3f, -]", r->ci.lo);
+    else
+        snprintf(c->cell[CMP_COL_CI], cap, "-");
+    cmp__fmt_num(c->cell[CMP_COL_P], cap, false, 3, r->has_test, r->mwu.p);
+    snprintf(c->cell[CMP_COL_VERDICT], cap, "%s (%s)", cmp_verdict_name(r->verdict), r->reason);
 }
 
 static const char *cmp__cell(const cmp__cells *c, int col)
@@ -175,12 +177,11 @@ static void cmp__csv_str(FILE *f, const char *s, bool last)
     fputc(last ? '\n' : ',', f);
 }
 
+/* A number, or an empty field when it is not available or not finite. */
 static void cmp__csv_num(FILE *f, bool has, double v)
 {
     if (has && isfinite(v))
         fprintf(f, "%.9g", v);
-    else if (has && isinf(v))
-        fputs(v < 0 ? "-inf" : "inf", f);
     fputc(',', f);
 }
 
@@ -196,7 +197,7 @@ static int cmp__print_csv(FILE *f, const cmp_report *r, const cmp_print_ctx *ctx
         fprintf(f, "%zu,%zu,", w->n_base, w->n_new);
         cmp__csv_num(f, w->has_medians, w->base_median);
         cmp__csv_num(f, w->has_medians, w->new_median);
-        cmp__csv_num(f, w->has_medians, w->ci.ratio);
+        cmp__csv_num(f, w->has_ratio, w->ci.ratio);
         cmp__csv_num(f, w->has_test, w->ci.lo);
         cmp__csv_num(f, w->has_test, w->ci.hi);
         cmp__csv_num(f, w->has_test, w->ci.level);
@@ -210,7 +211,7 @@ static int cmp__print_csv(FILE *f, const cmp_report *r, const cmp_print_ctx *ctx
     return 0;
 }
 
-/* A JSON number, or null when not available or not finite (JSON has no infinity). */
+/* A JSON number, or null when not available or not finite (RFC 8259 has no infinity or NaN). */
 static json_t *cmp__jnum(bool has, double v)
 {
     return has && isfinite(v) ? json_real(v) : json_null();
@@ -223,7 +224,7 @@ static json_t *cmp__json_row(const cmp_row *w)
                      "benchmark", w->key, "n_baseline", (json_int_t)w->n_base, "n_new",
                      (json_int_t)w->n_new, "baseline_median", cmp__jnum(w->has_medians, w->base_median),
                      "new_median", cmp__jnum(w->has_medians, w->new_median), "ratio",
-                     cmp__jnum(w->has_medians, w->ci.ratio), "ci_lo", cmp__jnum(w->has_test, w->ci.lo),
+                     cmp__jnum(w->has_ratio, w->ci.ratio), "ci_lo", cmp__jnum(w->has_test, w->ci.lo),
                      "ci_hi", cmp__jnum(w->has_test, w->ci.hi), "ci_level",
                      cmp__jnum(w->has_test, w->ci.level), "ci_method",
                      w->has_test ? cmp__ci_method_name(w->ci.method) : NULL, "p_value",
@@ -253,10 +254,11 @@ static int cmp__print_json(FILE *f, const cmp_report *r, const cmp_print_ctx *ct
             json_decref(rows);
             rows = NULL;
         }
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:b, s:o, s:o}", "tool",
+    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}", "tool",
                              "tvp-compare", "baseline", ctx->base_name, "new", ctx->new_name,
                              "metric", ctx->metric, "better", cmp__better_name(ctx->opts),
-                             "threshold_pct", ctx->opts->threshold_pct, "alpha", ctx->opts->alpha,
+                             "threshold_pct", cmp__jnum(true, ctx->opts->threshold_pct), "alpha",
+                             cmp__jnum(true, ctx->opts->alpha),
                              "strict", (int)ctx->opts->strict, "rows", rows, "summary",
                              cmp__json_summary(r));
     if (!root)

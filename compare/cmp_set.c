@@ -39,6 +39,16 @@ const char *cmp_metric_known_list(void)
            "(higher is better)";
 }
 
+bool cmp_metric_positive(const char *name)
+{
+    static const char *const elapsed[] = {"wall_s", "real_time", "lat_p50_us", "lat_p90_us",
+                                          "lat_p99_us"};
+    for (size_t i = 0; name && i < sizeof elapsed / sizeof elapsed[0]; i++)
+        if (strcmp(name, elapsed[i]) == 0)
+            return true;
+    return false;
+}
+
 void cmp_metric_default(cmp_metric *m)
 {
     memset(m, 0, sizeof *m);
@@ -127,7 +137,9 @@ void cmp_set_free(cmp_set *s)
     free(s->rows);
     free(s->index);
     free(s->name);
+    const regex_t *filter = s->filter;
     cmp_set_init(s);
+    s->filter = filter;
 }
 
 static uint64_t cmp__hash(const char *key)

@@ -38,8 +38,24 @@ static void tvp_compare_usage(FILE *f)
             "\n"
             "Inputs, told apart by content (either may be '-' for standard input):\n"
             "  tvp tidy CSV           rows keyed by the benchmark column; only status=ok rows with\n"
-            "                         a numeric repetition (aggregate rows are ignored)\n"
+            "                         a numeric repetition give values (aggregate rows of older\n"
+            "                         files are ignored; failed and interrupted rows give none).\n"
+            "                         Not the <stamp>-<host>.summary.csv: the CSV beside it\n"
             "  Google Benchmark JSON  iteration entries keyed by run_name; metric real_time (ns)\n"
+            "Names match without Google Benchmark's run settings (/min_time:X,\n"
+            "/min_warmup_time:X, /repeats:N, /iterations:N, /manual_time, /real_time,\n"
+            "/process_time, /threads:1), so an old baseline matches a new run; /threads:N above\n"
+            "1 stays in the name (another configuration).\n"
+            "\n"
+            "Input is refused (exit 2, naming file:line) when a value of the metric in a\n"
+            "repetition that did not fail is empty or missing, not a number, NaN or infinite,\n"
+            "or negative (a ratio of medians needs values >= 0); zero is refused too for elapsed\n"
+            "times (wall_s, real_time, lat_p50_us, lat_p90_us, lat_p99_us). Other metrics may be\n"
+            "0 (ctx_invol, cpu_s, rates...): a row whose baseline median is 0 has no ratio and is\n"
+            "not comparable. A repetition given twice (same run_id, benchmark and repetition; in\n"
+            "JSON same name and repetition_index) is refused, so pasted rows cannot add samples.\n"
+            "Rows left out by --filter are not read. No output prints inf or NaN: '-', an empty\n"
+            "CSV field or JSON null stands for a number that does not exist.\n"
             "\n"
             "Options:\n"
             "  --metric=NAME[:lower|:higher]\n"
@@ -208,6 +224,7 @@ static int tvp_compare_run(tvp_compare_args *a)
     cmp_set base, cand;
     cmp_set_init(&base);
     cmp_set_init(&cand);
+    base.filter = cand.filter = a->opts.filter; /* rows left out are not read either */
     cmp_report report = {0};
     int status = TVP_COMPARE_EXIT_USAGE;
     if (tvp_compare_load(a->files[0], &a->opts.metric, &base) < 0 ||

@@ -52,8 +52,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void check_options(const cli_opts *o, int argc, char **argv)
 {
     PROMISE(argc >= 1 && argv[argc] == NULL);
-    for (int i = 1; i < argc; i++)
-        PROMISE(strncmp(argv[i], "--tvp_", 6) != 0);
+    for (int i = 1; i < argc; i++) /* only Google Benchmark's display flags are left */
+        PROMISE(strncmp(argv[i], "--benchmark_", 12) == 0 || strncmp(argv[i], "--v=", 4) == 0);
+    PROMISE(o->repetitions >= 1 && o->repetitions <= GBFLAGS_MAX_REPETITIONS);
+    PROMISE(o->min_time > 0 && o->min_time <= 3600);
+    char why[160];
+    PROMISE(!o->gb.filter || gbflags_check_filter(o->gb.filter, why, sizeof why) == 0);
     PROMISE((unsigned)o->profile < PROFILE_COUNT);
     PROMISE(o->n_workers >= 1 && o->n_workers <= CLI_MAX_LIST);
     for (size_t i = 0; i < o->n_workers; i++)
