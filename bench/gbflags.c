@@ -70,20 +70,43 @@ int gbflags_check_filter(const char *spec, char *err, size_t errlen)
         spec++;
     if (strcmp(spec, "all") == 0)
         spec = ".";
-    /* Bounded repetitions make regcomp's automaton grow as their product: keep it small. */
+    /* glibc's regcomp takes time exponential in stacked repetitions (a+++...) and space in
+     * the product of bounded ones: refuse both beyond what a name filter needs. */
+    if (strlen(spec) > GBFLAGS_MAX_FILTER) {
+        snprintf(err, errlen, "too long: at most %d characters", GBFLAGS_MAX_FILTER);
+        return -EINVAL;
+    }
     size_t braces = 0;
-    for (const char *p = spec; *p; p++)
-        if (*p == '{') {
+    bool after_repeat = false;
+    for (const char *p = spec; *p; p++) {
+        bool repeat = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+        if (repeat && after_repeat) {
+            snprintf(err, errlen, "a repetition of a repetition (\"%.2s\") is not supported", p - 1);
+            return -EINVAL;
+        }
+        after_repeat = repeat && *p != '{';
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == '[') { /* a bracket expression: its characters are literal */
+            const char *q = p + 1 + (p[1] == '^');
+            q += *q == ']';
+            while (*q && *q != ']')
+                q++;
+            p = *q ? q : p;
+        } else if (*p == '{') {
             braces++;
-            for (const char *q = p + 1; *q && *q != '}'; q++)
+            const char *q = p + 1;
+            for (; *q && *q != '}'; q++)
                 if (*q >= '0' && *q <= '9' && strtol(q, NULL, 10) > GBFLAGS_MAX_BOUND) {
                     snprintf(err, errlen, "a repetition bound above %d is not supported", GBFLAGS_MAX_BOUND);
                     return -EINVAL;
                 }
+            after_repeat = *q == '}';
+            p = *q ? q : p;
         }
-    if (strlen(spec) > GBFLAGS_MAX_FILTER || braces > 2) {
-        snprintf(err, errlen, "too complex: at most %d characters and 2 bounded repetitions {m,n}",
-                 GBFLAGS_MAX_FILTER);
+    }
+    if (braces > 2) {
+        snprintf(err, errlen, "at most 2 bounded repetitions {m,n}");
         return -EINVAL;
     }
     regex_t re;
