@@ -6,25 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "runner.h"
 #include "sched_bench.h"
 #include "summary.h"
 
-/* The contract columns (README), in order; workload parameters and extras follow. */
-static const char *const contract_cols[] = {
-    "run_id", "benchmark", "workload", "executor", "spawn", "gil", "switch_us", "workers", "pin",
-    "tasks", "repetition", "status", "wall_s", "tasks_per_s", "speedup", "efficiency", "cpu_s",
-    "cpu_util", "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p99_us", "rss_kib"};
-static const char *const extra_cols[] = {
-    "lat_p90_us", "cpus_used", "oversubscribed", "respawns", "iterations", "check_ticks",
-    "gil_acquisitions", "gil_switches", "gil_drop_requests", "gil_forced_drops", "gil_held_s",
-    "gil_waited_s", "gil_held_p50_us", "gil_held_p99_us", "gil_wait_p50_us", "gil_wait_p99_us", "detail"};
-/* Counters copied to the column of the same name. */
-static const char *const counter_cols[] = {
-    "tasks_per_s", "cpu_s", "cpu_util", "ctx_vol", "ctx_invol", "lat_p50_us", "lat_p99_us", "rss_kib",
-    "lat_p90_us", "cpus_used", "respawns", "gil_acquisitions", "gil_switches", "gil_drop_requests",
-    "gil_forced_drops", "gil_held_s", "gil_waited_s", "gil_held_p50_us", "gil_held_p99_us",
-    "gil_wait_p50_us", "gil_wait_p99_us"};
 /* The counters behind report_measure (REPORT_WALL is the run's own time). */
 static const char *const measure_counters[REPORT_M_COUNT] = {NULL, "tasks_per_s", "cpu_s", "cpu_util",
                                                              "lat_p50_us", "lat_p99_us"};
@@ -43,36 +29,27 @@ struct report {
 
 int report_init(report **out, const cli_opts *o, const job_plan *plan, const char *run_id)
 {
-    const char *cols[N(contract_cols) + CLI_MAX_PARAMS + SCHED_N_PARAM_COLS + N(extra_cols) + 32];
-    size_t n = 0;
-    for (size_t i = 0; i < N(contract_cols); i++)
-        cols[n++] = contract_cols[i];
+    /* The registry's layout: the workloads' parameters after the contract columns, their result
+     * columns before detail. */
+    const char *params[CLI_MAX_PARAMS], *extras[64], *cols[256];
+    size_t n_extras = 0;
     for (size_t i = 0; i < o->n_params; i++)
-        cols[n++] = o->params[i].name;
-    for (size_t i = 0; i + 1 < SCHED_N_PARAM_COLS; i++) /* heap_kib, method, channel, cpus */
-        cols[n++] = sched_param_cols[i];
-    /* Then the fixed measurement columns, the workloads' own result columns, and detail last. */
-    for (size_t i = 0; i + 1 < N(extra_cols); i++)
-        cols[n++] = extra_cols[i];
-    cols[n++] = sched_param_cols[SCHED_N_PARAM_COLS - 1]; /* same_cpu_frac: a measurement */
+        params[i] = o->params[i].name;
     for (size_t w = 0; w < workload_count(); w++)
         for (const char *const *e = workload_at(w)->extra_names; e && *e; e++) {
-            bool dup = false;
-            for (size_t k = 0; k < n; k++)
-                dup |= strcmp(cols[k], *e) == 0;
-            if (dup)
-                continue;
-            if (n + 1 >= N(cols))
+            if (n_extras == N(extras))
                 return -E2BIG;
-            cols[n++] = *e;
+            extras[n_extras++] = *e;
         }
-    cols[n++] = extra_cols[N(extra_cols) - 1]; /* detail */
+    long n = columns_layout(cols, N(cols), params, o->n_params, extras, n_extras);
+    if (n < 0)
+        return (int)n;
     report *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
     snprintf(r->run_id, sizeof r->run_id, "%s", run_id);
     r->plan = plan;
-    int rc = results_table_init(&r->t, cols, n);
+    int rc = results_table_init(&r->t, cols, (size_t)n);
     if (rc == 0 && !(r->rows = calloc(plan->n_jobs ? plan->n_jobs : 1, sizeof *r->rows)))
         rc = -ENOMEM;
     /* Every job has its row from the start: one that never reports stays "interrupted". */
@@ -198,8 +175,16 @@ void report_on_run(const gb_run *run, void *arg)
         sched_fill_row(t, i, run, j->config->u.sched);
         return;
     }
-    for (size_t k = 0; k < N(counter_cols); k++)
-        results_table_set_num(t, i, counter_cols[k], gb_run_counter(run, counter_cols[k], NAN));
+    /* Every measure of the registry is the run's counter of that name, but for what the run
+     * itself gives (wall_s, iterations) and what report_finish computes (speedup, efficiency). */
+    size_t n_fixed;
+    const col_def *fixed = columns_fixed(&n_fixed);
+    for (size_t k = 0; k < n_fixed; k++) {
+        const char *name = fixed[k].name;
+        if (fixed[k].role == COL_MEASURE && (fixed[k].fill & COL_FILL_WORKLOAD) && strcmp(name, "wall_s") != 0 &&
+            strcmp(name, "iterations") != 0 && strcmp(name, "speedup") != 0 && strcmp(name, "efficiency") != 0)
+            results_table_set_num(t, i, name, gb_run_counter(run, name, NAN));
+    }
     for (const char *const *e = j->config->u.workload->wl->extra_names; e && *e; e++)
         results_table_set_num(t, i, *e, gb_run_counter(run, *e, NAN));
 }

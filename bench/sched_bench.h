@@ -1,4 +1,6 @@
-/* sched_bench.h: scheduler microbenchmarks: spawn cost, ping-pong round trips, wakeup latency. */
+/* sched_bench.h: scheduler microbenchmarks: spawn cost, ping-pong round trips, wakeup latency.
+ * Implemented by sched_bench.c (names, configurations, the Google Benchmark body, rows),
+ * sched_spawn.c, and sched_pair.c with sched_pingpong.c and sched_wakeup.c (the two-sided ones). */
 #ifndef TVP_SCHED_BENCH_H
 #define TVP_SCHED_BENCH_H
 
@@ -13,10 +15,9 @@
 #include "pin.h"
 #include "pool.h"
 #include "results.h"
+#include "sched_group.h" /* sched_group: spawn | pingpong | wakeup */
 
 /* ---- what is measured ---- */
-
-typedef enum { SCHED_GROUP_SPAWN = 0, SCHED_GROUP_PINGPONG, SCHED_GROUP_WAKEUP, SCHED_GROUP_COUNT } sched_group;
 
 typedef enum {
     SCHED_SPAWN_PTHREAD = 0, /* pthread_create + pthread_join of a thread that returns at once */
@@ -87,8 +88,9 @@ typedef struct sched_spawn_cfg {
 
 /* Spawns and reaps n (1..SCHED_BATCH_MAX) children or threads one after another, timing each
  * from before the spawn to after the reap, after 2 untimed warm-up ops. The process's memory at
- * the time is what fork copies: see sched_heap_touch. Returns 0, -EINVAL, -ETIMEDOUT (a child
- * outlived timeout_ms and was killed), -ECHILD (a child failed), or the spawn call's -errno;
+ * the time is what fork copies: see sched_heap_touch. Returns 0, -EINVAL, -ENOENT (posix_spawn
+ * found no program), -ETIMEDOUT (a child outlived timeout_ms and was killed), -ECHILD (a child
+ * failed), or -errno of the spawn call or of a setup call (the watchdog thread, binding);
  * r->detail says what happened. Every child is reaped whatever happens. */
 int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r);
 
@@ -110,7 +112,8 @@ typedef struct sched_pair_cfg {
     sched_cpus cpus;
     const pin_topo *topo;    /* needed unless cpus is NONE */
     uint32_t gap_us;         /* wakeup: the waker's sleep before each wakeup; 0: SCHED_WAKEUP_GAP_US */
-    uint32_t timeout_ms;     /* for the whole call; 0: 10 s plus 5 ms per op */
+    uint32_t timeout_ms;     /* for the whole call; 0: 10 s plus 5 ms and the gap (whole ms) per
+                              * op, warm-up ones included */
     uint32_t fail_after;     /* tests: the second side quits after this many ops (0: never) */
 } sched_pair_cfg;
 
@@ -164,19 +167,14 @@ void sched_body(gb_state *st, void *ctx);
  * wall time). */
 gb_bench *sched_configure(gb_bench *b, const sched_case *c);
 
-/* The columns sched rows fill besides the contract and the existing extra columns: heap_kib,
- * method, channel, cpus (parameters) and same_cpu_frac (ping-pong and wakeup: the fraction of ops
- * during which both sides were on one CPU: what an unpinned result depends on). */
-#define SCHED_N_PARAM_COLS 5
-extern const char *const sched_param_cols[SCHED_N_PARAM_COLS];
-
 /* Fills the row for a run of a sched case: workload (sched_spawn|sched_pingpong|sched_wakeup),
  * executor, spawn (per-task for spawn rows, pool for the long-lived pairs), gil (off), workers,
- * pin (none, or compact when bound), tasks (1: a row's wall_s is one op), the parameter columns,
- * and unless the run failed: tasks_per_s (ops per second), lat_p50_us / lat_p90_us / lat_p99_us,
- * cpu_s and ctx_vol / ctx_invol (per op), cpu_util (not for wakeups), cpus_used, same_cpu_frac,
- * iterations. Columns the table
- * lacks are skipped. run_id, benchmark, repetition, status, detail and wall_s are the caller's. */
+ * pin (none, or compact when bound), tasks (1: a row's wall_s is one op), oversubscribed (no),
+ * the parameter columns (cpus; method and heap_kib for spawns, channel otherwise), and unless
+ * the run failed: tasks_per_s (ops per second), lat_p50_us / lat_p90_us / lat_p99_us, cpu_s and
+ * ctx_vol / ctx_invol (per op), cpu_util (not for wakeups), cpus_used, same_cpu_frac (not for
+ * spawns), iterations. Columns the table lacks are skipped. run_id, benchmark, repetition,
+ * status, detail and wall_s are the caller's. */
 void sched_fill_row(results_table *t, size_t row, const gb_run *run, const sched_case *c);
 
 /* Wall time spent in each group's benchmark bodies so far (setup included), one line:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "runner.h"
 #include "stats.h"
 
@@ -140,13 +141,20 @@ static const struct {
 } full_measures[] = {{"wall_s", REPORT_WALL}, {"tasks_per_s", REPORT_TPS}},
   median_measures[] = {{"cpu_util", REPORT_CPU_UTIL}, {"lat_p50_us", REPORT_P50}, {"lat_p99_us", REPORT_P99}};
 
-/* The main table's parameter columns: those between rss_kib and lat_p90_us (report.c's order). */
-static void param_range(const results_table *t, int *lo, int *hi)
+/* The main table's parameter columns (the registry's, and the workloads' own parameters). */
+static size_t param_cols(const results_table *t, const char **out, size_t cap)
 {
-    *lo = results_table_col(t, "rss_kib") + 1;
-    *hi = results_table_col(t, "lat_p90_us");
-    if (*lo <= 0 || *hi < *lo)
-        *lo = *hi = 0;
+    const char *results[64];
+    size_t n_results = 0, n = 0;
+    for (size_t w = 0; w < workload_count(); w++)
+        for (const char *const *e = workload_at(w)->extra_names; e && *e && n_results < 64; e++)
+            results[n_results++] = *e;
+    for (size_t k = 0; k < t->n_cols && n < cap; k++) {
+        const col_def *c = columns_find(t->cols[k]);
+        if ((!c || c->role == COL_PARAM) && columns_is_param(t->cols[k], results, n_results))
+            out[n++] = t->cols[k];
+    }
+    return n;
 }
 
 int summary_table(const report_config *c, size_t n, const results_table *main, results_table *out)
@@ -173,12 +181,10 @@ int summary_table(const report_config *c, size_t n, const results_table *main, r
         snprintf(names[nn], sizeof names[nn], "%s_median", median_measures[i].name);
         cols[nc++] = names[nn++];
     }
-    int plo, phi;
-    param_range(main, &plo, &phi);
-    for (int k = plo; k < phi && nc < N(cols) - 3; k++)
-        cols[nc++] = main->cols[k];
-    cols[nc++] = "check_ticks";
-    cols[nc++] = "oversubscribed";
+    const char *params[64];
+    size_t n_params = param_cols(main, params, 64);
+    for (size_t k = 0; k < n_params && nc < N(cols) - 1; k++)
+        cols[nc++] = params[k];
     cols[nc++] = "detail";
     int rc = results_table_init(out, cols, nc);
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -188,10 +194,8 @@ int summary_table(const report_config *c, size_t n, const results_table *main, r
         size_t r = (size_t)row, src = c[i].first_row;
         for (size_t k = 0; k < N(identity_cols); k++)
             results_table_set(out, r, identity_cols[k], results_table_get(main, src, identity_cols[k]));
-        for (int k = plo; k < phi; k++)
-            results_table_set(out, r, main->cols[k], results_table_get(main, src, main->cols[k]));
-        results_table_set(out, r, "check_ticks", results_table_get(main, src, "check_ticks"));
-        results_table_set(out, r, "oversubscribed", results_table_get(main, src, "oversubscribed"));
+        for (size_t k = 0; k < n_params; k++)
+            results_table_set(out, r, params[k], results_table_get(main, src, params[k]));
         results_table_setf(out, r, "n", "%zu", c[i].n);
         results_table_setf(out, r, "n_ok", "%zu", c[i].n_ok);
         results_table_set(out, r, "status", c[i].status);

@@ -1,10 +1,23 @@
-/* cmp_check.c: what both readers check: values, names without run settings, repeated rows. */
+/* cmp_check.c: what both readers share: error messages, values, names without run settings, repeated rows. */
 #include "cmp_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+int cmp_errorf(cmp_error *err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
 
 int cmp_parse_value(const char *s, double *out)
 {

@@ -11,17 +11,6 @@
 
 #define CMP_MAX_FILE_SIZE ((size_t)1 << 30)
 
-int cmp_errorf(cmp_error *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
-}
-
 /* Text check: valid UTF-8 without control characters other than tab, CR, LF and form feed. */
 static int cmp__check_text(const char *name, const char *buf, size_t len, cmp_error *err)
 {

@@ -1,5 +1,6 @@
 /* cmp_set.c: metric names and directions, and the keyed sample sets the readers fill. */
 #include "cmp.h"
+#include "columns.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -8,35 +9,26 @@
 
 /* ---- metrics ---- */
 
+/* Google Benchmark's own fields; tvp's columns take their direction from the column registry. */
 typedef struct {
     const char *name;
     cmp_direction better;
 } cmp__known_metric;
 
-static const cmp__known_metric cmp__known[] = {
-    {"wall_s", CMP_LOWER_IS_BETTER},       {"tasks_per_s", CMP_HIGHER_IS_BETTER},
-    {"speedup", CMP_HIGHER_IS_BETTER},     {"efficiency", CMP_HIGHER_IS_BETTER},
-    {"lat_p50_us", CMP_LOWER_IS_BETTER},   {"lat_p99_us", CMP_LOWER_IS_BETTER},
-    {"cpu_s", CMP_LOWER_IS_BETTER},        {"ctx_vol", CMP_LOWER_IS_BETTER},
-    {"ctx_invol", CMP_LOWER_IS_BETTER},    {"rss_kib", CMP_LOWER_IS_BETTER},
-    {"real_time", CMP_LOWER_IS_BETTER},    {"cpu_time", CMP_LOWER_IS_BETTER},
-    {"items_per_second", CMP_HIGHER_IS_BETTER}, {"bytes_per_second", CMP_HIGHER_IS_BETTER},
-};
-
-/* Suffixes that say what a cost or a rate column is; rates are checked first ("_per_s" ends in
- * "_s"). This covers spawn and switch costs such as spawn_us or switch_cost_ns. */
-static const cmp__known_metric cmp__suffixes[] = {
-    {"_per_s", CMP_HIGHER_IS_BETTER}, {"_per_second", CMP_HIGHER_IS_BETTER},
-    {"_ns", CMP_LOWER_IS_BETTER},     {"_us", CMP_LOWER_IS_BETTER},
-    {"_ms", CMP_LOWER_IS_BETTER},     {"_s", CMP_LOWER_IS_BETTER},
+static const cmp__known_metric cmp__gbench[] = {
+    {"real_time", CMP_LOWER_IS_BETTER},
+    {"cpu_time", CMP_LOWER_IS_BETTER},
+    {"items_per_second", CMP_HIGHER_IS_BETTER},
+    {"bytes_per_second", CMP_HIGHER_IS_BETTER},
 };
 
 const char *cmp_metric_known_list(void)
 {
-    return "wall_s, lat_p50_us, lat_p99_us, cpu_s, ctx_vol, ctx_invol, rss_kib, real_time, "
-           "cpu_time and names ending in _s/_ms/_us/_ns (lower is better); tasks_per_s, speedup, "
-           "efficiency, items_per_second, bytes_per_second and names ending in _per_s/_per_second "
-           "(higher is better)";
+    return "every measure of tvp's column registry with a direction (wall_s, cpu_s, ctx_vol, "
+           "ctx_invol, lat_p50_us, lat_p90_us, lat_p99_us, rss_kib, respawns, gil_waited_s, ... lower "
+           "is better; tasks_per_s, speedup, efficiency higher), Google Benchmark's real_time and "
+           "cpu_time (lower) and items_per_second, bytes_per_second (higher), and names ending in "
+           "_s/_ms/_us/_ns/_kib (lower) or _per_s/_per_second (higher)";
 }
 
 bool cmp_metric_positive(const char *name)
@@ -79,17 +71,20 @@ static bool cmp__ends_with(const char *s, const char *suffix)
 
 static int cmp__known_direction(const char *name, cmp_direction *d)
 {
-    for (size_t i = 0; i < sizeof cmp__known / sizeof cmp__known[0]; i++)
-        if (strcmp(name, cmp__known[i].name) == 0) {
-            *d = cmp__known[i].better;
+    for (size_t i = 0; i < sizeof cmp__gbench / sizeof cmp__gbench[0]; i++)
+        if (strcmp(name, cmp__gbench[i].name) == 0) {
+            *d = cmp__gbench[i].better;
             return 0;
         }
-    for (size_t i = 0; i < sizeof cmp__suffixes / sizeof cmp__suffixes[0]; i++)
-        if (cmp__ends_with(name, cmp__suffixes[i].name)) {
-            *d = cmp__suffixes[i].better;
-            return 0;
-        }
-    return -ENOENT;
+    /* The registry's direction (or its suffix rule: _per_s higher, _s/_ms/_us/_ns/_kib lower);
+     * Google Benchmark's rate counters end in _per_second. */
+    col_better b = columns_better(name);
+    if (b == COL_NEUTRAL && cmp__ends_with(name, "_per_second"))
+        b = COL_HIGHER_BETTER;
+    if (b == COL_NEUTRAL)
+        return -ENOENT;
+    *d = b == COL_HIGHER_BETTER ? CMP_HIGHER_IS_BETTER : CMP_LOWER_IS_BETTER;
+    return 0;
 }
 
 int cmp_metric_parse(const char *spec, cmp_metric *m)

@@ -4,22 +4,20 @@
 // everything (configuration calls do it in configure()). And Google Benchmark's BM_CHECK aborts
 // the process on API misuse, so every argument and every combination GB would reject is checked
 // here first; for that, each registered benchmark has an Entry mirroring the state GB checks
-// (its argument count, min time, iterations, time mode). The body functions keep a per-thread
-// Frame so that misuse from C (pausing twice, looping again after the end, returning from the
-// body early) is absorbed instead of tripping a check.
+// (whether it has a min time or a fixed iteration count, which exclude each other). The body
+// functions keep a per-thread Frame so that misuse from C (looping again after the end, a batch
+// of n <= 0, returning from the body early) is absorbed instead of tripping a check.
 
 #include "gbench.h"
 
 #include <benchmark/benchmark.h>
 
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <map>
 #include <memory>
 #include <new>
@@ -40,16 +38,8 @@ struct Entry {
     gb_fn fn = nullptr;
     void *ctx = nullptr;
     Benchmark *bench = nullptr;
-    int args_cnt = -1;          // GB's ArgsCnt(): -1 until args or arg names are given
-    bool has_arg_sets = false;  // at least one argument set (Args, Ranges, ...) was added
     bool has_min_time = false;
-    bool has_min_warmup = false;  // a non-zero warm-up time
     bool has_iterations = false;
-    bool real_time = false;
-    bool manual_time = false;
-
-    // The number of arguments every instance's State carries (GB adds one empty set if none).
-    size_t run_args() const { return has_arg_sets ? static_cast<size_t>(args_cnt) : 0; }
 };
 
 // Registration is single-threaded, as in Google Benchmark itself. std::map nodes never move, so
@@ -87,26 +77,12 @@ gb_bench *configure(gb_bench *b, F &&apply) {
     }
 }
 
-// GB's check for Args/Ranges/ArgNames...: all argument sets have one length.
-bool args_cnt_fits(const Entry &e, size_t n) {
-    return n <= static_cast<size_t>(std::numeric_limits<int>::max()) &&
-           (e.args_cnt == -1 || e.args_cnt == static_cast<int>(n));
-}
-
-void note_arg_sets(Entry &e, size_t n) {
-    e.args_cnt = static_cast<int>(n);
-    e.has_arg_sets = true;
-}
-
 // ---- the body ----
 
 // Per-thread record of the body being run, and of the loop state GB checks but hides.
 struct Frame {
     State *st;
-    const Entry *entry;
-    bool started = false;   // gb_keep_running* was called
-    bool finished = false;  // ... and returned false
-    bool paused = false;    // gb_pause_timing without gb_resume_timing
+    bool finished = false;  // gb_keep_running* returned false
 };
 
 thread_local Frame *t_frame = nullptr;
@@ -123,17 +99,13 @@ bool keep_running(Frame &f, int64_t n) {
         f.st->SkipWithError("gb_keep_running_batch: n <= 0");
         n = 1;  // let GB end the loop cleanly
     }
-    // Ending the loop while paused would stop a stopped timer (a check failure); resume first.
-    if (f.paused && !f.st->error_occurred()) f.st->ResumeTiming();
-    f.paused = false;
-    f.started = true;
     bool more = f.st->KeepRunningBatch(n);  // with n == 1 exactly KeepRunning()
     if (!more) f.finished = true;
     return more;
 }
 
 void run_body(const Entry &e, State &st) {
-    Frame f{&st, &e};
+    Frame f{&st};
     Frame *outer = t_frame;
     t_frame = &f;
     e.fn(as_c(&st), e.ctx);
@@ -145,43 +117,6 @@ void run_body(const Entry &e, State &st) {
         keep_running(f, 1);
     }
     t_frame = outer;
-}
-
-// PauseTiming/ResumeTiming check that the loop runs and no error was reported.
-bool timing_allowed(const Frame &f) {
-    return f.started && !f.finished && !f.st->error_occurred();
-}
-
-// ---- statistics trampolines ----
-
-// GB's StatisticsFunc is a plain function pointer without user data, so each C function gets
-// one of a fixed set of slots, each with its own C++ trampoline.
-constexpr size_t kStatSlots = 16;
-std::array<gb_stat_fn, kStatSlots> g_stat_fns{};
-
-template <size_t I>
-double stat_trampoline(const std::vector<double> &v) {
-    return g_stat_fns[I](v.data(), v.size());
-}
-
-template <size_t... I>
-constexpr std::array<benchmark::StatisticsFunc *, sizeof...(I)> make_trampolines(
-    std::index_sequence<I...>) {
-    return {{&stat_trampoline<I>...}};
-}
-
-constexpr auto kTrampolines = make_trampolines(std::make_index_sequence<kStatSlots>{});
-
-// The trampoline for fn (reusing its slot), or NULL when all slots hold other functions.
-benchmark::StatisticsFunc *trampoline_for(gb_stat_fn fn) {
-    for (size_t i = 0; i < kStatSlots; ++i) {
-        if (g_stat_fns[i] == fn) return kTrampolines[i];
-        if (!g_stat_fns[i]) {
-            g_stat_fns[i] = fn;
-            return kTrampolines[i];
-        }
-    }
-    return nullptr;
 }
 
 // ---- counters ----
@@ -303,19 +238,6 @@ class CallbackReporter : public benchmark::BenchmarkReporter {
 
 std::atomic<bool> g_ran{false};
 
-// A bench with argument names but no argument set makes GB check-fail when it lists instances.
-bool arg_sets_complete() {
-    for (const auto &kv : registry().by_name) {
-        const Entry &e = kv.second;
-        if (e.args_cnt > 0 && !e.has_arg_sets) {
-            std::fprintf(stderr, "gbench: %s has argument names but no arguments\n",
-                         kv.first.c_str());
-            return false;
-        }
-    }
-    return true;
-}
-
 // C may pass any int as a gb_time_unit, but in C++ loading an enum outside its range of values
 // is undefined (UBSan flags it): read the raw bits instead. False for an unknown unit.
 bool to_gb_unit(const gb_time_unit *unit, benchmark::TimeUnit *out) {
@@ -387,8 +309,6 @@ double gb_run_counter(const gb_run *run, const char *name, double fallback) {
 
 int gb_run_specified(gb_report_fn cb, void *user, size_t *n_run) {
     try {
-        if (g_ran.load()) return -EALREADY;
-        if (!arg_sets_complete()) return -EINVAL;  // GB untouched: the caller may fix and retry
         if (g_ran.exchange(true)) return -EALREADY;
         // CreateDefaultDisplayReporter hands out its object; we own it from here.
         std::unique_ptr<benchmark::BenchmarkReporter> display(
@@ -448,71 +368,6 @@ gb_bench *gb_register(const char *name, gb_fn fn, void *ctx) {
     }
 }
 
-gb_bench *gb_args(gb_bench *b, const int64_t *args, size_t n) {
-    return configure(b, [&](Entry &e) {
-        if (!args || n == 0 || !args_cnt_fits(e, n)) return false;
-        e.bench->Args(std::vector<int64_t>(args, args + n));
-        note_arg_sets(e, n);
-        return true;
-    });
-}
-
-gb_bench *gb_arg_names(gb_bench *b, const char *const *names, size_t n) {
-    return configure(b, [&](Entry &e) {
-        if (!names || n == 0 || !args_cnt_fits(e, n)) return false;
-        std::vector<std::string> v;
-        for (size_t i = 0; i < n; ++i) {
-            if (!names[i]) return false;
-            v.emplace_back(names[i]);
-        }
-        e.bench->ArgNames(v);
-        e.args_cnt = static_cast<int>(n);
-        return true;
-    });
-}
-
-gb_bench *gb_dense_range(gb_bench *b, int64_t start, int64_t limit, int64_t step) {
-    return configure(b, [&](Entry &e) {
-        // GB's step is an int, and its loop `arg += step` must not overflow.
-        if (step <= 0 || step > std::numeric_limits<int>::max() || start > limit ||
-            limit > std::numeric_limits<int64_t>::max() - step || !args_cnt_fits(e, 1))
-            return false;
-        e.bench->DenseRange(start, limit, static_cast<int>(step));
-        note_arg_sets(e, 1);
-        return true;
-    });
-}
-
-gb_bench *gb_ranges(gb_bench *b, const int64_t *lo, const int64_t *hi, size_t n) {
-    return configure(b, [&](Entry &e) {
-        if (!lo || !hi || n == 0 || !args_cnt_fits(e, n)) return false;
-        std::vector<std::pair<int64_t, int64_t>> ranges;
-        for (size_t i = 0; i < n; ++i) {
-            // GB negates negative bounds, so INT64_MIN is out too.
-            if (lo[i] > hi[i] || lo[i] == std::numeric_limits<int64_t>::min()) return false;
-            ranges.emplace_back(lo[i], hi[i]);
-        }
-        e.bench->Ranges(ranges);
-        note_arg_sets(e, n);
-        return true;
-    });
-}
-
-gb_bench *gb_args_product(gb_bench *b, const int64_t *const *lists, const size_t *lens, size_t n) {
-    return configure(b, [&](Entry &e) {
-        if (!lists || !lens || n == 0 || !args_cnt_fits(e, n)) return false;
-        std::vector<std::vector<int64_t>> arglists;
-        for (size_t i = 0; i < n; ++i) {
-            // An empty list would make an empty product: no argument set at all.
-            if (!lists[i] || lens[i] == 0) return false;
-            arglists.emplace_back(lists[i], lists[i] + lens[i]);
-        }
-        e.bench->ArgsProduct(arglists);
-        note_arg_sets(e, n);
-        return true;
-    });
-}
-
 gb_bench *gb_unit(gb_bench *b, gb_time_unit unit) {
     return configure(b, [&](Entry &e) {
         benchmark::TimeUnit gb_unit_value;
@@ -522,27 +377,9 @@ gb_bench *gb_unit(gb_bench *b, gb_time_unit unit) {
     });
 }
 
-gb_bench *gb_use_real_time(gb_bench *b) {
-    return configure(b, [&](Entry &e) {
-        if (e.manual_time) return false;  // GB: not both real and manual time
-        e.bench->UseRealTime();
-        e.real_time = true;
-        return true;
-    });
-}
-
 gb_bench *gb_use_manual_time(gb_bench *b) {
     return configure(b, [&](Entry &e) {
-        if (e.real_time) return false;
         e.bench->UseManualTime();
-        e.manual_time = true;
-        return true;
-    });
-}
-
-gb_bench *gb_measure_process_cpu_time(gb_bench *b) {
-    return configure(b, [&](Entry &e) {
-        e.bench->MeasureProcessCPUTime();
         return true;
     });
 }
@@ -556,19 +393,10 @@ gb_bench *gb_min_time(gb_bench *b, double seconds) {
     });
 }
 
-gb_bench *gb_min_warmup_time(gb_bench *b, double seconds) {
-    return configure(b, [&](Entry &e) {
-        if (!(seconds >= 0) || !std::isfinite(seconds) || e.has_iterations) return false;
-        e.bench->MinWarmUpTime(seconds);
-        e.has_min_warmup = seconds > 0;
-        return true;
-    });
-}
-
 gb_bench *gb_iterations(gb_bench *b, int64_t n) {
     return configure(b, [&](Entry &e) {
-        // GB: fixed iterations exclude a min time and a warm-up time.
-        if (n <= 0 || e.has_min_time || e.has_min_warmup) return false;
+        // GB: fixed iterations exclude a min time.
+        if (n <= 0 || e.has_min_time) return false;
         e.bench->Iterations(n);
         e.has_iterations = true;
         return true;
@@ -579,32 +407,6 @@ gb_bench *gb_repetitions(gb_bench *b, int n) {
     return configure(b, [&](Entry &e) {
         if (n <= 0) return false;
         e.bench->Repetitions(n);
-        return true;
-    });
-}
-
-gb_bench *gb_report_aggregates_only(gb_bench *b, bool only) {
-    return configure(b, [&](Entry &e) {
-        e.bench->ReportAggregatesOnly(only);
-        return true;
-    });
-}
-
-gb_bench *gb_threads(gb_bench *b, int n) {
-    return configure(b, [&](Entry &e) {
-        if (n <= 0) return false;
-        e.bench->Threads(n);
-        return true;
-    });
-}
-
-gb_bench *gb_compute_statistics(gb_bench *b, const char *name, gb_stat_fn fn, bool percentage) {
-    return configure(b, [&](Entry &e) {
-        if (!name || !*name || !fn) return false;
-        benchmark::StatisticsFunc *tramp = trampoline_for(fn);
-        if (!tramp) return false;
-        e.bench->ComputeStatistics(name, tramp,
-                                   percentage ? benchmark::kPercentage : benchmark::kTime);
         return true;
     });
 }
@@ -631,53 +433,12 @@ bool gb_keep_running_batch(gb_state *st, int64_t n) {
     }
 }
 
-int64_t gb_range(gb_state *st, size_t i) {
-    try {
-        // State keeps its arguments private and range() only asserts; the entry knows how many
-        // arguments every instance of the bench has.
-        Frame *f = frame_of(st);
-        if (!f || i >= f->entry->run_args()) return 0;
-        return f->st->range(i);
-    } catch (...) {
-        return 0;
-    }
-}
-
-int64_t gb_iterations_done(gb_state *st) {
-    try {
-        Frame *f = frame_of(st);
-        return f ? static_cast<int64_t>(f->st->iterations()) : 0;
-    } catch (...) {
-        return 0;
-    }
-}
-
 int64_t gb_max_iterations(gb_state *st) {
     try {
         Frame *f = frame_of(st);
         return f ? static_cast<int64_t>(f->st->max_iterations) : 0;
     } catch (...) {
         return 0;
-    }
-}
-
-void gb_pause_timing(gb_state *st) {
-    try {
-        Frame *f = frame_of(st);
-        if (!f || f->paused || !timing_allowed(*f)) return;
-        f->st->PauseTiming();
-        f->paused = true;
-    } catch (...) {
-    }
-}
-
-void gb_resume_timing(gb_state *st) {
-    try {
-        Frame *f = frame_of(st);
-        if (!f || !f->paused || !timing_allowed(*f)) return;
-        f->st->ResumeTiming();
-        f->paused = false;
-    } catch (...) {
     }
 }
 
@@ -698,13 +459,6 @@ void gb_set_iteration_time(gb_state *st, double seconds) {
 void gb_set_items_processed(gb_state *st, int64_t items) {
     try {
         if (Frame *f = frame_of(st)) f->st->SetItemsProcessed(items);
-    } catch (...) {
-    }
-}
-
-void gb_set_bytes_processed(gb_state *st, int64_t bytes) {
-    try {
-        if (Frame *f = frame_of(st)) f->st->SetBytesProcessed(bytes);
     } catch (...) {
     }
 }

@@ -84,46 +84,23 @@ void gb_shutdown(void);
 /* Registers `fn` under `name` (copied); ctx must outlive the run. NULL on NULL/empty arguments or
  * a name already registered. */
 gb_bench *gb_register(const char *name, gb_fn fn, void *ctx);
-gb_bench *gb_args(gb_bench *b, const int64_t *args, size_t n);       /* n >= 1 */
-gb_bench *gb_arg_names(gb_bench *b, const char *const *names, size_t n);
-gb_bench *gb_dense_range(gb_bench *b, int64_t start, int64_t limit, int64_t step); /* step > 0, start <= limit */
-gb_bench *gb_ranges(gb_bench *b, const int64_t *lo, const int64_t *hi, size_t n); /* lo[i] <= hi[i] */
-gb_bench *gb_args_product(gb_bench *b, const int64_t *const *lists, const size_t *lens, size_t n);
 gb_bench *gb_unit(gb_bench *b, gb_time_unit unit);
-gb_bench *gb_use_real_time(gb_bench *b);
 gb_bench *gb_use_manual_time(gb_bench *b);
-gb_bench *gb_measure_process_cpu_time(gb_bench *b);
-gb_bench *gb_min_time(gb_bench *b, double seconds);        /* > 0 */
-gb_bench *gb_min_warmup_time(gb_bench *b, double seconds); /* >= 0 */
-gb_bench *gb_iterations(gb_bench *b, int64_t n);           /* > 0 */
-gb_bench *gb_repetitions(gb_bench *b, int n);              /* > 0 */
-gb_bench *gb_report_aggregates_only(gb_bench *b, bool only);
-gb_bench *gb_threads(gb_bench *b, int n);                  /* tvp keeps 1; see notes */
-/* A custom aggregate over the repetitions (C function, no capture). At most 16 distinct functions
- * per process; NULL beyond that. */
-typedef double (*gb_stat_fn)(const double *values, size_t n);
-gb_bench *gb_compute_statistics(gb_bench *b, const char *name, gb_stat_fn fn, bool percentage);
+gb_bench *gb_min_time(gb_bench *b, double seconds); /* > 0, finite; not after gb_iterations */
+gb_bench *gb_iterations(gb_bench *b, int64_t n);    /* > 0; not after gb_min_time */
+gb_bench *gb_repetitions(gb_bench *b, int n);       /* > 0 */
 
 /* ---- inside the body ---- */
 
 bool gb_keep_running(gb_state *st);
 bool gb_keep_running_batch(gb_state *st, int64_t n);
-int64_t gb_range(gb_state *st, size_t i);   /* 0 when i is out of range */
-int64_t gb_iterations_done(gb_state *st);   /* State::iterations() */
 int64_t gb_max_iterations(gb_state *st);
-void gb_pause_timing(gb_state *st);
-void gb_resume_timing(gb_state *st);
 void gb_set_iteration_time(gb_state *st, double seconds); /* with gb_use_manual_time */
 void gb_set_items_processed(gb_state *st, int64_t items);
-void gb_set_bytes_processed(gb_state *st, int64_t bytes);
 void gb_counter_set(gb_state *st, const char *name, double value, unsigned flags);
 void gb_set_label(gb_state *st, const char *label);
 void gb_skip_with_error(gb_state *st, const char *msg);
 bool gb_error_occurred(gb_state *st);
-
-/* DoNotOptimize / ClobberMemory, for C, with the same inline asm as Google Benchmark. */
-static inline void gb_do_not_optimize(void *p) { __asm__ volatile("" : : "g"(p) : "memory"); }
-static inline void gb_clobber_memory(void) { __asm__ volatile("" : : : "memory"); }
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,19 @@ enum { P_BYTES, P_ALGO, P_CHUNK };
 
 static const char *const hash_algos[] = {"sha256", "blake2b512", NULL};
 
+/* The digest of an algorithm name (a choice above), found by name, not by its position. */
+static const EVP_MD *hash_md(const char *name)
+{
+    static const struct {
+        const char *name;
+        const EVP_MD *(*md)(void);
+    } mds[] = {{"sha256", EVP_sha256}, {"blake2b512", EVP_blake2b512}};
+    for (size_t i = 0; i < sizeof mds / sizeof mds[0]; i++)
+        if (strcmp(mds[i].name, name) == 0)
+            return mds[i].md();
+    return NULL;
+}
+
 static const wl_param hash_params[] = {
     [P_BYTES] = {.name = "bytes", .type = WL_PARAM_INT, .def = 1 << 20, .min = 1,
                  .max = 1 << 30, .help = "bytes hashed by each task"},
@@ -73,11 +86,11 @@ static int hash_setup(const wl_args *a, uint32_t tasks, void **shared)
     hash_shared *h = calloc(1, sizeof *h);
     if (!h)
         return -ENOMEM;
-    h->md = a->v[P_ALGO] == 1 ? EVP_blake2b512() : EVP_sha256();
+    h->md = hash_md(hash_algos[a->v[P_ALGO]]);
     h->bytes = (size_t)a->v[P_BYTES];
     h->chunk = a->v[P_CHUNK] > 0 ? (size_t)a->v[P_CHUNK] : h->bytes;
     h->tasks = tasks;
-    h->digest_len = (unsigned)EVP_MD_get_size(h->md);
+    h->digest_len = h->md ? (unsigned)EVP_MD_get_size(h->md) : 0;
     h->buf = malloc(h->bytes);
     h->expected = malloc((size_t)tasks * h->digest_len);
     if (!h->md || !h->buf || !h->expected) {
