@@ -9,7 +9,7 @@
 #include <sys/resource.h>
 
 #include "gbench.h"
-#include "stats.h"
+#include "sample.h"
 
 #define RUNNER_MAX_CASES 20000
 
@@ -229,34 +229,11 @@ static int activate(bench_case *c, char *err, size_t errlen)
 
 typedef struct run_acc {
     uint64_t batches, wall_ns, cpu_ns, ctx_vol, ctx_invol, failed, respawns;
-    uint64_t lat_seen;
-    size_t lat_n;
-    uint64_t rng;
+    sample_reservoir lat; /* task latencies (us) in the env's RUNNER_LAT_CAP buffer */
     uint64_t cpus_seen; /* bit per CPU (first 64) the tasks ran on */
     gil_stats gil;
     char detail[160];
 } run_acc;
-
-static uint64_t xorshift(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-/* Keeps a uniform sample of latencies (Algorithm R) so percentiles stay bounded in memory. */
-static void lat_add(bench_env *env, run_acc *a, double us)
-{
-    a->lat_seen++;
-    if (a->lat_n < RUNNER_LAT_CAP) {
-        env->lat[a->lat_n++] = us;
-        return;
-    }
-    uint64_t j = xorshift(&a->rng) % a->lat_seen;
-    if (j < RUNNER_LAT_CAP)
-        env->lat[j] = us;
-}
 
 /* Checks every task of the batch and folds its figures into `a`. */
 static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
@@ -284,36 +261,26 @@ static void collect_batch(bench_case *c, run_acc *a, const pool_batch *b)
         }
         if (c->wl->latency == WL_LAT_VALUE) {
             if (s->out.value_ns)
-                lat_add(env, a, (double)s->out.value_ns / 1e3);
+                sample_reservoir_add(&a->lat, (double)s->out.value_ns / 1e3);
         } else {
-            lat_add(env, a, (double)(s->end_ns - s->start_ns) / 1e3);
+            sample_reservoir_add(&a->lat, (double)(s->end_ns - s->start_ns) / 1e3);
         }
         if (s->cpu >= 0 && s->cpu < 64)
             a->cpus_seen |= 1ull << s->cpu;
     }
 }
 
-/* The q-quantile (numpy's default definition), NaN when there are no values. */
-static double quantile(const double *v, size_t n, double q)
-{
-    double out = NAN;
-    if (n)
-        stats_quantile(v, n, q, &out);
-    return out;
-}
-
 static void set_counters(gb_state *st, bench_case *c, run_acc *a)
 {
     double iters = (double)a->batches, wall_s = (double)a->wall_ns / 1e9;
-    double *lat = c->env->lat;
     gb_counter_set(st, "tasks_per_s", wall_s > 0 ? iters * c->tasks / wall_s : 0, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpu_s", (double)a->cpu_ns / 1e9 / iters, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpu_util", wall_s > 0 ? (double)a->cpu_ns / (double)a->wall_ns : 0, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_vol", (double)a->ctx_vol / iters, GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / iters, GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p50_us", quantile(lat, a->lat_n, 0.50), GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p90_us", quantile(lat, a->lat_n, 0.90), GB_COUNTER_DEFAULTS);
-    gb_counter_set(st, "lat_p99_us", quantile(lat, a->lat_n, 0.99), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p50_us", sample_reservoir_quantile(&a->lat, 0.50), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p90_us", sample_reservoir_quantile(&a->lat, 0.90), GB_COUNTER_DEFAULTS);
+    gb_counter_set(st, "lat_p99_us", sample_reservoir_quantile(&a->lat, 0.99), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
     gb_counter_set(st, "respawns", (double)a->respawns, GB_COUNTER_DEFAULTS);
     if (c->gil != GIL_OFF) {
@@ -363,7 +330,7 @@ void runner_body(gb_state *st, void *ctx)
     }
     run_acc a;
     memset(&a, 0, sizeof a);
-    a.rng = 0x2545F4914F6CDD1Dull;
+    sample_reservoir_init(&a.lat, c->env->lat, RUNNER_LAT_CAP, SAMPLE_SEED);
     int rc = 0;
     if (c->wl->run_begin)
         c->wl->run_begin(c->env->active_shared);

@@ -12,14 +12,11 @@
 #include "queue.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "futex.h" /* every word is in the MAP_SHARED mapping: shared futexes (true) */
 
 #define QUEUE_MAX_CAPACITY (1u << 24)
 
@@ -37,23 +34,6 @@ struct queue {
     queue_slot *slots;
     uint32_t *ring;
 };
-
-static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
-{
-    /* Not FUTEX_PRIVATE: the word lives in memory shared with other processes. */
-    return syscall(SYS_futex, (uint32_t *)addr, op, val, ts, NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *addr) { futex(addr, FUTEX_WAKE, INT_MAX, NULL); }
-
-/* Waits while *addr == val, at most timeout_ms. 0 when woken or the value differs, -ETIMEDOUT. */
-static int futex_wait_ms(_Atomic uint32_t *addr, uint32_t val, int timeout_ms)
-{
-    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    if (futex(addr, FUTEX_WAIT, val, timeout_ms < 0 ? NULL : &ts) == 0)
-        return 0;
-    return errno == ETIMEDOUT ? -ETIMEDOUT : 0; /* EAGAIN (value changed), EINTR: look again */
-}
 
 static uint32_t round_up_pow2(uint32_t n)
 {
@@ -158,7 +138,7 @@ int queue_push_batch(queue *q, uint32_t n)
     q->tail += n;
     queue_unlock(q);
     atomic_fetch_add(&q->work_seq, 1);
-    futex_wake_all(&q->work_seq);
+    futex_wake_all(&q->work_seq, true);
     return 0;
 }
 
@@ -187,7 +167,7 @@ void queue_complete(queue *q, uint32_t index, bool ok)
     atomic_store_explicit(&q->slots[index].state, ok ? SLOT_OK : SLOT_FAILED, memory_order_release);
     uint32_t d = atomic_fetch_add_explicit(&q->done, 1, memory_order_acq_rel) + 1;
     if (d == atomic_load_explicit(&q->batch_n, memory_order_relaxed))
-        futex_wake_all(&q->done);
+        futex_wake_all(&q->done, true);
 }
 
 uint32_t queue_done(const queue *q) { return atomic_load_explicit(&q->done, memory_order_acquire); }
@@ -207,7 +187,7 @@ int queue_wait_work(queue *q, uint32_t seen, int timeout_ms)
 {
     if (queue_work_seq(q) != seen)
         return 0;
-    return futex_wait_ms(&q->work_seq, seen, timeout_ms);
+    return futex_wait_ms(&q->work_seq, seen, true, timeout_ms);
 }
 
 int queue_wait_done(queue *q, uint32_t n, int timeout_ms)
@@ -215,7 +195,7 @@ int queue_wait_done(queue *q, uint32_t n, int timeout_ms)
     uint32_t d = queue_done(q);
     if (d >= n)
         return 0;
-    return futex_wait_ms(&q->done, d, timeout_ms);
+    return futex_wait_ms(&q->done, d, true, timeout_ms);
 }
 
 uint32_t queue_event_seq(const queue *q) { return atomic_load_explicit(&q->event_seq, memory_order_acquire); }
@@ -223,23 +203,23 @@ uint32_t queue_event_seq(const queue *q) { return atomic_load_explicit(&q->event
 void queue_event_post(queue *q)
 {
     atomic_fetch_add_explicit(&q->event_seq, 1, memory_order_acq_rel);
-    futex_wake_all(&q->event_seq);
+    futex_wake_all(&q->event_seq, true);
 }
 
 int queue_wait_event(queue *q, uint32_t seen, int timeout_ms)
 {
     if (queue_event_seq(q) != seen)
         return 0;
-    return futex_wait_ms(&q->event_seq, seen, timeout_ms);
+    return futex_wait_ms(&q->event_seq, seen, true, timeout_ms);
 }
 
 void queue_close(queue *q)
 {
     atomic_store_explicit(&q->closed, 1, memory_order_release);
     atomic_fetch_add(&q->work_seq, 1);
-    futex_wake_all(&q->work_seq);
-    futex_wake_all(&q->done);
-    futex_wake_all(&q->event_seq);
+    futex_wake_all(&q->work_seq, true);
+    futex_wake_all(&q->done, true);
+    futex_wake_all(&q->event_seq, true);
 }
 
 bool queue_closed(const queue *q) { return atomic_load_explicit(&q->closed, memory_order_acquire) != 0; }

@@ -4,18 +4,23 @@
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "child.h"
+#include "futex.h"
 #include "metrics.h"
 #include "pin.h"
 #include "sched_bench.h"
@@ -516,6 +521,127 @@ static void test_gbench_rows(void **state)
     assert_no_children();
 }
 
+/* ---- the shared helpers the pairs use: lib/futex.h and lib/child.h ---- */
+
+static _Atomic uint32_t futex_word;
+
+static void *wake_later(void *arg)
+{
+    (void)arg;
+    struct timespec ms = {0, 20000000};
+    nanosleep(&ms, NULL);
+    atomic_store(&futex_word, 1);
+    futex_wake_all(&futex_word, false);
+    return NULL;
+}
+
+static void test_futex(void **state)
+{
+    (void)state;
+    atomic_store(&futex_word, 0);
+    assert_int_equal(futex_wait_ms(&futex_word, 1, false, 1000), 0); /* the value differs: at once */
+    uint64_t t0 = metrics_now_ns();
+    assert_int_equal(futex_wait_ms(&futex_word, 0, false, 30), -ETIMEDOUT);
+    assert_true(metrics_now_ns() - t0 >= 29000000u);
+    assert_int_equal(futex_wait_ns(&futex_word, 0, true, 1000000), -ETIMEDOUT);
+    /* Private: woken by a thread. */
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, wake_later, NULL), 0);
+    while (atomic_load(&futex_word) == 0)
+        assert_int_equal(futex_wait_ms(&futex_word, 0, false, 5000), 0);
+    pthread_join(th, NULL);
+    /* Shared: woken by a forked child through MAP_SHARED memory. */
+    _Atomic uint32_t *w = mmap(NULL, sizeof *w, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(w != MAP_FAILED);
+    atomic_store(w, 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct timespec ms = {0, 20000000};
+        nanosleep(&ms, NULL);
+        atomic_store(w, 7);
+        futex_wake(w, true, 1);
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    while (atomic_load(w) == 0)
+        assert_int_equal(futex_wait_ms(w, 0, true, 5000), 0);
+    assert_int_equal(atomic_load(w), 7);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    munmap((void *)w, sizeof *w);
+}
+
+/* What a parent's stop handler would do if it ran in the child. */
+static void parent_handler(int sig)
+{
+    (void)sig;
+    _exit(42);
+}
+
+/* Forks a child that inherits parent_handler for the stop signals and calls child_init(parent,
+ * how). The child raises SIGINT, SIGHUP and SIGTERM itself, then tells the test through `ready`
+ * (when not -1) and waits up to 5 s for a signal from it, then exits 0 if it is still there. */
+static pid_t child_start(pid_t parent, child_signals how, int ready)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sigaction sa = {.sa_handler = parent_handler};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        child_init(parent, how);
+        raise(SIGINT);
+        raise(SIGHUP);
+        raise(SIGTERM);
+        if (ready >= 0) {
+            (void)!write(ready, "r", 1);
+            struct timespec s5 = {5, 0};
+            nanosleep(&s5, NULL);
+        }
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    return pid;
+}
+
+static int child_status(pid_t pid)
+{
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_child_init(void **state)
+{
+    (void)state;
+    /* BLOCK: every signal stays pending; the child ends normally. */
+    int st = child_status(child_start(getpid(), CHILD_SIGNALS_BLOCK, -1));
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* WORKER: SIGINT, SIGHUP and a SIGTERM from anyone but the parent ignored; the parent's
+     * handler never runs. */
+    st = child_status(child_start(getpid(), CHILD_SIGNALS_WORKER, -1));
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* WORKER: the parent's SIGTERM terminates it (the pool's task deadline). */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    uint64_t t0 = metrics_now_ns();
+    pid_t pid = child_start(getpid(), CHILD_SIGNALS_WORKER, fds[1]);
+    char c;
+    assert_int_equal(read(fds[0], &c, 1), 1);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    st = child_status(pid);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    assert_true(metrics_now_ns() - t0 < 4000000000u); /* not the end of its 5 s wait */
+    close(fds[0]);
+    close(fds[1]);
+    /* Not our parent: the child leaves at once. */
+    st = child_status(child_start(getpid() + 1, CHILD_SIGNALS_BLOCK, -1));
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == CHILD_ORPHAN_EXIT);
+    assert_no_children();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,7 +650,8 @@ int main(void)
         cmocka_unit_test(test_spawn_heap),         cmocka_unit_test(test_spawn_failures),
         cmocka_unit_test(test_pingpong_all),       cmocka_unit_test(test_pingpong_peer_dies),
         cmocka_unit_test(test_wakeup),             cmocka_unit_test(test_names),
-        cmocka_unit_test(test_gbench_rows),
+        cmocka_unit_test(test_gbench_rows),        cmocka_unit_test(test_futex),
+        cmocka_unit_test(test_child_init),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
