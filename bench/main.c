@@ -211,13 +211,11 @@ static int prepare(app *a, int *argc, char **argv)
     return 0;
 }
 
+static void reap_all(void);
+
 /* Runs the benchmarks and writes every result file. Returns the exit code. */
 static int run(app *a)
 {
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-        sigaction(stop_signals[i], &sa, NULL);
     metrics_timer_slack_set(a->o.timer_slack_ns);
 
     size_t n_run = 0;
@@ -231,9 +229,13 @@ static int run(app *a)
         calibrate_print(&cal, stdout);
     fflush(stdout);
     int rc = gb_run_specified(report_on_run, a->rep, &n_run);
-    /* From here on a signal only decides the exit code: the files are written whole and true. */
-    int late = block_stop_signals();
+    /* From here on a signal only decides the exit code: the files are written whole and true.
+     * Everything that can take time (pools, the embedded server) ends before the check. */
+    block_stop_signals();
     runner_release(&a->env);
+    netsvc_shutdown();
+    reap_all();
+    int late = block_stop_signals();
     int frc = report_finish(a->rep);
 
     char finished[32];
@@ -270,6 +272,11 @@ static int run(app *a)
     if (n_failed)
         printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);
     fflush(stdout);
+    if (!sig && (sig = block_stop_signals()) != 0) {
+        fprintf(stderr, "tvp-bench: signal %d (%s) after the result files were written: they are whole and "
+                "say how the run ended\n", sig, signal_name(sig));
+        return 128 + sig;
+    }
     if (sig) {
         if (stop_signal)
             fprintf(stderr, "tvp-bench: interrupted by signal %d (%s): unfinished rows are status=interrupted; "
@@ -294,6 +301,12 @@ int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN); /* a closed peer is an error to report, not a way to die */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* The stop signals are ours from the start: one that comes while flags are checked or the
+     * run id is claimed stops the run like one that comes later, and leaves nothing behind. */
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &sa, NULL);
     app a;
     memset(&a, 0, sizeof a);
     a.orig_argc = argc;
@@ -305,6 +318,8 @@ int main(int argc, char **argv)
     int rc = prepare(&a, &argc, argv);
     if (rc == 0)
         rc = run(&a);
+    else if (stop_signal) /* stopped before the run: nothing was written */
+        rc = 128 + stop_signal;
     app_free(&a);
     netsvc_shutdown();
     reap_all();

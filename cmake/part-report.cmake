@@ -1,5 +1,8 @@
-# part-report.cmake: tvp-report, the charts and HTML report from tidy CSV (tools/tvp-report.c, scripts/gnuplot/).
-add_executable(tvp-report tools/tvp-report.c)
+# part-report.cmake: tvp-report, the charts and HTML report from tidy CSV (tools/report/*.c, scripts/gnuplot/).
+# Every tools/report/*.c is part of it (a new chart is a new chart_<name>.c plus its line in
+# charts.c). The workloads are linked in so the report knows their result columns (lib/columns.h).
+file(GLOB TVP_REPORT_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tools/report/*.c)
+add_executable(tvp-report ${TVP_REPORT_SOURCES} $<TARGET_OBJECTS:tvp_workloads>)
 target_compile_definitions(tvp-report PRIVATE _GNU_SOURCE
   TVP_GNUPLOT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/scripts/gnuplot")
 target_link_libraries(tvp-report PRIVATE tvp tvp_warnings m)

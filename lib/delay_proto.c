@@ -184,6 +184,10 @@ delay_proto_status delay_proto_status_for(int err)
     case -EOPNOTSUPP: return DELAY_ST_BAD_OP;
     case -ERANGE: return DELAY_ST_DELAY_RANGE;
     case -EMSGSIZE: return DELAY_ST_SIZE_RANGE;
+    case -EMFILE:
+    case -ENFILE: return DELAY_ST_NO_FDS;
+    case -ENOMEM:
+    case -ENOBUFS: return DELAY_ST_NO_MEMORY;
     default: return DELAY_ST_BAD_FIELD;
     }
 }
@@ -191,14 +195,15 @@ delay_proto_status delay_proto_status_for(int err)
 int delay_proto_status_errno(unsigned status)
 {
     static const int codes[DELAY_ST_COUNT] = {0, -EPROTO, -EPROTONOSUPPORT, -EOPNOTSUPP,
-                                              -EINVAL, -ERANGE, -EMSGSIZE};
+                                              -EINVAL, -ERANGE, -EMSGSIZE, -EMFILE, -ENOMEM};
     return status < DELAY_ST_COUNT ? codes[status] : -EPROTO;
 }
 
 const char *delay_proto_status_name(unsigned status)
 {
     static const char *const names[DELAY_ST_COUNT] = {
-        "ok", "bad_magic", "bad_version", "bad_op", "bad_field", "delay_range", "size_range"};
+        "ok", "bad_magic", "bad_version", "bad_op", "bad_field", "delay_range", "size_range",
+        "no_fds", "no_memory"};
     return status < DELAY_ST_COUNT ? names[status] : "unknown";
 }
 

@@ -24,7 +24,9 @@
  *
  * Errors: a request that fails validation gets a reply with a nonzero status and no payload.
  * After BAD_MAGIC or BAD_VERSION the server closes the connection (the framing cannot be
- * trusted); after the other errors the connection stays usable.
+ * trusted); after the other errors the connection stays usable. A connection the server cannot
+ * take gets one unsolicited NO_FDS or NO_MEMORY reply (tag 0, op 0) as soon as it is accepted,
+ * then is closed: the client reads it in place of its first reply.
  *
  * Payload pattern: byte i of the reply to tag T is delay_proto_payload_byte(T, i), which depends
  * on (T + i) mod 256 only, so a client can verify length, alignment and content.
@@ -56,6 +58,8 @@ typedef enum {
     DELAY_ST_BAD_FIELD = 4,   /* nonzero reserved field, unknown flag, field not allowed for op */
     DELAY_ST_DELAY_RANGE = 5, /* delay_us above DELAY_PROTO_MAX_DELAY_US */
     DELAY_ST_SIZE_RANGE = 6,  /* reply_bytes above DELAY_PROTO_MAX_BYTES */
+    DELAY_ST_NO_FDS = 7,      /* server out of descriptors (EMFILE/ENFILE) or at its connection cap */
+    DELAY_ST_NO_MEMORY = 8,   /* server out of memory for the connection (ENOMEM/ENOBUFS) */
     DELAY_ST_COUNT
 } delay_proto_status;
 
@@ -117,7 +121,8 @@ int delay_proto_decode_reply(const uint8_t *buf, size_t len, delay_proto_reply *
  * (min <= p50 <= p90 <= p99 <= p999 <= max when count > 0). */
 int delay_proto_decode_stats(const uint8_t *buf, size_t len, delay_proto_stats *out);
 
-/* Decoder error -> reply status (DELAY_ST_OK for 0). */
+/* Decoder error -> reply status (DELAY_ST_OK for 0); also -EMFILE/-ENFILE -> NO_FDS and
+ * -ENOMEM/-ENOBUFS -> NO_MEMORY. */
 delay_proto_status delay_proto_status_for(int err);
 /* Reply status -> negative errno, the same codes as the request decoder (0 for OK). */
 int delay_proto_status_errno(unsigned status);

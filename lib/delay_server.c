@@ -1,42 +1,36 @@
-/* delay_server.c: epoll delay server with a timerfd-driven deadline heap, lateness histogram, and child launcher. */
+/* delay_server.c: epoll delay server: connections, a timerfd-driven deadline heap, idle/send/partial limits, lateness statistics. */
 #include "delay_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "delay_heap.h"
+#include "delay_hist.h"
+#include "delay_sock.h"
 
 #define DS_POLL_MS 100            /* longest wait before *stop is looked at again */
 #define DS_EVENTS 256             /* epoll events per wakeup */
 #define DS_ACCEPTS_PER_WAKE 256   /* fairness: the listen socket is level-triggered */
+#define DS_TIMERS_PER_WAKE 4096   /* fairness: expired heap entries handled per wakeup */
 #define DS_CHUNK 65536            /* payload bytes per sendmsg */
 #define DS_DRIVE_BYTES (256 * 1024) /* fairness: bytes one connection may send per turn */
 #define DS_DRIVE_REQUESTS 64      /* fairness: requests one connection may process per turn */
-#define DS_SPAWN_WAIT_MS 10000    /* parent waits this long for the child's port */
-#define DS_STOP_WAIT_MS 3000      /* SIGTERM grace before SIGKILL */
-#define DS_HEAP_NONE SIZE_MAX
-
-/* Log-linear histogram: exact below 64 ns, then 64 sub-buckets per power of two. */
-#define HIST_SUB_BITS 6
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
+#define DS_MS 1000000LL
+#define DS_NEVER INT64_MAX
 
 typedef enum { CONN_READING, CONN_WAITING, CONN_SENDING, CONN_CLOSED } conn_state;
 
@@ -53,16 +47,18 @@ typedef struct conn {
     uint64_t tag;
     uint32_t payload_len, payload_off;
     uint32_t reply_bytes;
-    int64_t deadline_ns;   /* heap key: reply deadline (WAITING) or partial-request timeout */
-    size_t heap_idx;
+    int64_t deadline_ns;   /* reply deadline of the DELAY request being served */
+    int64_t since_ns;      /* READING: idle since, or the partial request's start; SENDING: last progress */
+    ds_heap_node timer;    /* WAITING: the reply deadline; else when to look at the limits again */
     struct conn *prev, *next; /* every open connection */
     struct conn *next_dead;
     struct conn *next_ready;
 } conn;
 
+#define CONN_OF(node) ((conn *)((char *)(node) - offsetof(conn, timer)))
+
 typedef struct {
-    uint64_t buckets[HIST_BUCKETS];
-    uint64_t count, sum, min, max;
+    ds_hist hist;
     uint64_t errors, conns_total;
 } ds_stats;
 
@@ -70,14 +66,17 @@ struct delay_server {
     int lfd, epfd, tfd, efd, spare_fd;
     uint16_t port;
     atomic_int stop_requested; /* lock-free: async-signal-safe */
-    conn **heap;
-    size_t heap_len, heap_cap;
+    int64_t idle_ns, partial_ns, send_ns; /* 0 = no such limit */
+    ds_heap heap;
     int64_t armed_ns;      /* deadline the timerfd is armed at, 0 when disarmed */
+    int64_t accept_resume_ns; /* accepting is paused until then; 0 = accepting */
+    uint64_t conns_at_pause;
     conn *live;            /* open connections */
     conn *dead;            /* closed this wakeup, freed after the event batch */
     conn *ready, **ready_tail; /* connections to drive again without waiting for an event */
     uint64_t conns_open;
     ds_stats st;
+    delay_server_counters ctr;
 };
 
 /* The payload pattern depends on (tag + offset) mod 256 only: one table serves every reply. */
@@ -91,151 +90,36 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- lateness histogram ---- */
-
-static size_t hist_index(uint64_t v)
-{
-    if (v < HIST_SUB)
-        return (size_t)v;
-    int e = 63 - __builtin_clzll(v);
-    uint64_t sub = (v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1);
-    return (size_t)(e - HIST_SUB_BITS + 1) * HIST_SUB + (size_t)sub;
-}
-
-static uint64_t hist_upper(size_t idx)
-{
-    if (idx < HIST_SUB)
-        return idx;
-    int e = (int)(idx / HIST_SUB) + HIST_SUB_BITS - 1;
-    uint64_t sub = idx % HIST_SUB;
-    uint64_t width = 1ull << (e - HIST_SUB_BITS);
-    return ((HIST_SUB + sub) << (e - HIST_SUB_BITS)) + (width - 1);
-}
-
-static void stats_record(ds_stats *st, int64_t lateness_ns)
-{
-    uint64_t v = lateness_ns > 0 ? (uint64_t)lateness_ns : 0;
-    st->buckets[hist_index(v)]++;
-    if (st->count == 0 || v < st->min)
-        st->min = v;
-    if (v > st->max)
-        st->max = v;
-    st->count++;
-    st->sum += v;
-}
-
-static uint64_t stats_quantile(const ds_stats *st, double q)
-{
-    uint64_t rank = (uint64_t)(q * (double)st->count);
-    if ((double)rank < q * (double)st->count)
-        rank++;
-    if (rank < 1)
-        rank = 1;
-    uint64_t cum = 0;
-    for (size_t i = 0; i < HIST_BUCKETS; i++) {
-        cum += st->buckets[i];
-        if (cum >= rank) {
-            uint64_t v = hist_upper(i);
-            return v < st->min ? st->min : v > st->max ? st->max : v;
-        }
-    }
-    return st->max;
-}
+/* ---- statistics ---- */
 
 void delay_server_stats(const delay_server *s, delay_proto_stats *out)
 {
-    const ds_stats *st = &s->st;
+    const ds_hist *h = &s->st.hist;
     memset(out, 0, sizeof *out);
-    out->count = st->count;
-    if (st->count > 0) {
-        out->min_ns = st->min;
-        out->p50_ns = stats_quantile(st, 0.50);
-        out->p90_ns = stats_quantile(st, 0.90);
-        out->p99_ns = stats_quantile(st, 0.99);
-        out->p999_ns = stats_quantile(st, 0.999);
-        out->max_ns = st->max;
-        out->mean_ns = st->sum / st->count;
+    out->count = h->count;
+    if (h->count > 0) {
+        out->min_ns = h->min;
+        out->p50_ns = ds_hist_quantile(h, 0.50);
+        out->p90_ns = ds_hist_quantile(h, 0.90);
+        out->p99_ns = ds_hist_quantile(h, 0.99);
+        out->p999_ns = ds_hist_quantile(h, 0.999);
+        out->max_ns = h->max;
+        out->mean_ns = h->sum / h->count;
     }
-    out->errors = st->errors;
+    out->errors = s->st.errors;
     out->conns_open = s->conns_open;
-    out->conns_total = st->conns_total;
+    out->conns_total = s->st.conns_total;
 }
 
 void delay_server_stats_reset(delay_server *s) { memset(&s->st, 0, sizeof s->st); }
 
-/* ---- deadline heap ---- */
-
-static void heap_swap(delay_server *s, size_t a, size_t b)
-{
-    conn *t = s->heap[a];
-    s->heap[a] = s->heap[b];
-    s->heap[b] = t;
-    s->heap[a]->heap_idx = a;
-    s->heap[b]->heap_idx = b;
-}
-
-static void heap_up(delay_server *s, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (s->heap[p]->deadline_ns <= s->heap[i]->deadline_ns)
-            break;
-        heap_swap(s, i, p);
-        i = p;
-    }
-}
-
-static void heap_down(delay_server *s, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->heap_len && s->heap[l]->deadline_ns < s->heap[m]->deadline_ns)
-            m = l;
-        if (r < s->heap_len && s->heap[r]->deadline_ns < s->heap[m]->deadline_ns)
-            m = r;
-        if (m == i)
-            return;
-        heap_swap(s, i, m);
-        i = m;
-    }
-}
-
-static int heap_push(delay_server *s, conn *c, int64_t deadline_ns)
-{
-    if (s->heap_len == s->heap_cap) {
-        size_t cap = s->heap_cap ? 2 * s->heap_cap : 256;
-        conn **h = realloc(s->heap, cap * sizeof *h);
-        if (!h)
-            return -ENOMEM;
-        s->heap = h;
-        s->heap_cap = cap;
-    }
-    c->deadline_ns = deadline_ns;
-    c->heap_idx = s->heap_len;
-    s->heap[s->heap_len++] = c;
-    heap_up(s, c->heap_idx);
-    return 0;
-}
-
-static void heap_remove(delay_server *s, conn *c)
-{
-    size_t i = c->heap_idx;
-    if (i == DS_HEAP_NONE)
-        return;
-    c->heap_idx = DS_HEAP_NONE;
-    size_t last = --s->heap_len;
-    if (i == last)
-        return;
-    s->heap[i] = s->heap[last];
-    s->heap[i]->heap_idx = i;
-    heap_down(s, i);
-    heap_up(s, i);
-}
+void delay_server_counters_get(const delay_server *s, delay_server_counters *out) { *out = s->ctr; }
 
 /* Arms the timerfd at the heap's earliest deadline when that changed. */
 static int timer_rearm(delay_server *s)
 {
-    int64_t want = s->heap_len ? s->heap[0]->deadline_ns : 0;
+    const ds_heap_node *top = ds_heap_top(&s->heap);
+    int64_t want = top ? top->key : 0;
     if (want == s->armed_ns)
         return 0;
     struct itimerspec its = {0};
@@ -255,7 +139,7 @@ static void conn_close(delay_server *s, conn *c)
 {
     if (c->state == CONN_CLOSED)
         return;
-    heap_remove(s, c);
+    ds_heap_remove(&s->heap, &c->timer);
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     c->fd = -1;
@@ -273,6 +157,13 @@ static void conn_close(delay_server *s, conn *c)
     s->conns_open--;
 }
 
+/* Closes with a reset: what the kernel still holds for this connection is freed at once. */
+static void conn_abort(delay_server *s, conn *c)
+{
+    ds_sock_reset_on_close(c->fd);
+    conn_close(s, c);
+}
+
 static void conn_free_dead(delay_server *s)
 {
     while (s->dead) {
@@ -282,8 +173,65 @@ static void conn_free_dead(delay_server *s)
     }
 }
 
+/* When the connection's current limit (idle, partial request, send progress) runs out;
+ * DS_NEVER when it has none (WAITING, or that limit is off). */
+static int64_t conn_limit_at(const delay_server *s, const conn *c)
+{
+    int64_t t;
+    if (c->state == CONN_SENDING)
+        t = s->send_ns;
+    else if (c->state == CONN_READING)
+        t = c->in_len ? s->partial_ns : s->idle_ns;
+    else
+        return DS_NEVER;
+    return t > 0 ? c->since_ns + t : DS_NEVER;
+}
+
+/* Makes the connection's timer fire no later than its current limit. Lazy: an earlier entry
+ * stays, and when it fires the limit is looked at again (conn_check_limit), so a busy
+ * connection costs no heap work per request beyond its reply deadline. */
+static void conn_arm_limit(delay_server *s, conn *c)
+{
+    int64_t at = conn_limit_at(s, c);
+    if (at == DS_NEVER)
+        return;
+    if (!ds_heap_contains(&c->timer)) {
+        if (ds_heap_push(&s->heap, &c->timer, at) < 0)
+            s->st.errors++; /* no memory: unguarded until its next request */
+    } else if (at < c->timer.key) {
+        ds_heap_set_key(&s->heap, &c->timer, at);
+    }
+}
+
+/* The connection's timer fired outside WAITING: close it if its limit ran out, else re-arm. */
+static void conn_check_limit(delay_server *s, conn *c, int64_t now)
+{
+    int64_t at = conn_limit_at(s, c);
+    if (at == DS_NEVER)
+        return;
+    if (at > now) {
+        if (ds_heap_push(&s->heap, &c->timer, at) < 0)
+            s->st.errors++;
+        return;
+    }
+    if (c->state == CONN_SENDING) {
+        s->st.errors++;
+        s->ctr.send_timeouts++;
+        conn_abort(s, c);
+        return;
+    }
+    if (c->in_len) {
+        s->st.errors++;
+        s->ctr.partial_closed++;
+    } else {
+        s->ctr.idle_closed++;
+    }
+    conn_close(s, c);
+}
+
 /* Puts a reply header (and an optional small payload) in the output buffer. */
-static void conn_set_reply(conn *c, const delay_proto_reply *rep, const uint8_t *small, uint32_t small_len)
+static void conn_set_reply(conn *c, const delay_proto_reply *rep, const uint8_t *small, uint32_t small_len,
+                           int64_t now)
 {
     delay_proto_encode_reply(rep, c->out);
     if (small_len)
@@ -293,20 +241,21 @@ static void conn_set_reply(conn *c, const delay_proto_reply *rep, const uint8_t 
     c->payload_len = 0;
     c->payload_off = 0;
     c->state = CONN_SENDING;
+    c->since_ns = now;
 }
 
 /* The deadline passed: record the lateness and start the DELAY reply. */
 static void conn_start_delay_reply(delay_server *s, conn *c)
 {
-    int64_t lateness = now_ns() - c->deadline_ns;
-    stats_record(&s->st, lateness);
+    int64_t now = now_ns(), lateness = now - c->deadline_ns;
+    ds_hist_record(&s->st.hist, lateness);
     delay_proto_reply rep = {.status = DELAY_ST_OK, .op = DELAY_OP_DELAY, .tag = c->tag,
                              .payload_len = c->reply_bytes, .lateness_ns = lateness};
-    conn_set_reply(c, &rep, NULL, 0);
+    conn_set_reply(c, &rep, NULL, 0, now);
     c->payload_len = c->reply_bytes;
 }
 
-static void conn_reply_error(delay_server *s, conn *c, int err, const delay_proto_request *req)
+static void conn_reply_error(delay_server *s, conn *c, int err, const delay_proto_request *req, int64_t now)
 {
     delay_proto_reply rep = {.status = (uint8_t)delay_proto_status_for(err)};
     if (err != -EPROTO && err != -EPROTONOSUPPORT) {
@@ -316,10 +265,10 @@ static void conn_reply_error(delay_server *s, conn *c, int err, const delay_prot
         c->close_after = true;
     }
     s->st.errors++;
-    conn_set_reply(c, &rep, NULL, 0);
+    conn_set_reply(c, &rep, NULL, 0, now);
 }
 
-static void conn_reply_stats(delay_server *s, conn *c, const delay_proto_request *req)
+static void conn_reply_stats(delay_server *s, conn *c, const delay_proto_request *req, int64_t now)
 {
     delay_proto_stats snap;
     uint8_t payload[DELAY_PROTO_STATS_SIZE];
@@ -329,7 +278,7 @@ static void conn_reply_stats(delay_server *s, conn *c, const delay_proto_request
     delay_proto_encode_stats(&snap, payload);
     delay_proto_reply rep = {.status = DELAY_ST_OK, .op = DELAY_OP_STATS, .tag = req->tag,
                              .payload_len = DELAY_PROTO_STATS_SIZE};
-    conn_set_reply(c, &rep, payload, DELAY_PROTO_STATS_SIZE);
+    conn_set_reply(c, &rep, payload, DELAY_PROTO_STATS_SIZE, now);
 }
 
 /* A whole request is at the start of c->in: consume it and decide the reply. */
@@ -337,22 +286,23 @@ static void conn_process(delay_server *s, conn *c)
 {
     delay_proto_request req;
     int64_t received = now_ns();
-    heap_remove(s, c); /* the partial-request timeout, if any */
     int rc = delay_proto_decode_request(c->in, DELAY_PROTO_REQUEST_SIZE, &req);
     c->in_len -= DELAY_PROTO_REQUEST_SIZE;
     memmove(c->in, c->in + DELAY_PROTO_REQUEST_SIZE, c->in_len);
     if (rc < 0) {
-        conn_reply_error(s, c, rc, &req);
+        conn_reply_error(s, c, rc, &req, received);
         return;
     }
     if (req.op == DELAY_OP_STATS) {
-        conn_reply_stats(s, c, &req);
+        conn_reply_stats(s, c, &req, received);
         return;
     }
     c->tag = req.tag;
     c->reply_bytes = req.reply_bytes;
     c->deadline_ns = received + (int64_t)req.delay_us * 1000;
-    if (req.delay_us == 0 || heap_push(s, c, c->deadline_ns) < 0) {
+    if (req.delay_us > 0 && ds_heap_contains(&c->timer)) {
+        ds_heap_set_key(&s->heap, &c->timer, c->deadline_ns); /* the limit check waits: WAITING has none */
+    } else if (req.delay_us == 0 || ds_heap_push(&s->heap, &c->timer, c->deadline_ns) < 0) {
         /* No delay, or no memory for the heap: reply now (the lateness will show it). */
         conn_start_delay_reply(s, c);
         return;
@@ -368,15 +318,13 @@ typedef enum { IO_AGAIN, IO_DONE, IO_CLOSED, IO_BUDGET } io_result;
 static io_result conn_read(delay_server *s, conn *c)
 {
     while (c->in_len < DELAY_PROTO_REQUEST_SIZE) {
-        if (!c->readable) {
-            if (c->in_len > 0 && c->heap_idx == DS_HEAP_NONE &&
-                heap_push(s, c, now_ns() + (int64_t)DELAY_SERVER_PARTIAL_TIMEOUT_MS * 1000000) < 0)
-                return IO_CLOSED;
+        if (!c->readable)
             return IO_AGAIN;
-        }
         size_t want = sizeof c->in - c->in_len;
         ssize_t n = recv(c->fd, c->in + c->in_len, want, 0);
         if (n > 0) {
+            if (c->in_len == 0 && (size_t)n < DELAY_PROTO_REQUEST_SIZE)
+                c->since_ns = now_ns(); /* a request begins: the partial limit counts from here */
             c->in_len += (uint32_t)n;
             if ((size_t)n < want)
                 c->readable = false;
@@ -436,7 +384,8 @@ static void conn_enqueue(delay_server *s, conn *c)
 }
 
 /* Moves a connection as far as its socket allows (read, reply, read the next request, ...) or
- * until its turn is used up; then it goes on the ready list so others get served first. */
+ * until its turn is used up; then it goes on the ready list so others get served first. A
+ * connection left waiting for its socket gets its limit armed. */
 static void conn_drive(delay_server *s, conn *c)
 {
     size_t bytes = DS_DRIVE_BYTES;
@@ -444,10 +393,15 @@ static void conn_drive(delay_server *s, conn *c)
     for (;;) {
         io_result r;
         switch (c->state) {
-        case CONN_SENDING:
+        case CONN_SENDING: {
+            size_t before = bytes;
             r = conn_send(c, &bytes);
-            if (r == IO_AGAIN)
+            if ((r == IO_AGAIN || r == IO_BUDGET) && bytes != before)
+                c->since_ns = now_ns(); /* progress: the send limit counts from here */
+            if (r == IO_AGAIN) {
+                conn_arm_limit(s, c);
                 return;
+            }
             if (r == IO_BUDGET) {
                 conn_enqueue(s, c);
                 return;
@@ -457,11 +411,15 @@ static void conn_drive(delay_server *s, conn *c)
                 return;
             }
             c->state = CONN_READING;
+            c->since_ns = now_ns(); /* idle from here */
             break;
+        }
         case CONN_READING:
             r = conn_read(s, c);
-            if (r == IO_AGAIN)
+            if (r == IO_AGAIN) {
+                conn_arm_limit(s, c);
                 return;
+            }
             if (r == IO_CLOSED) {
                 conn_close(s, c);
                 return;
@@ -496,19 +454,21 @@ static void conn_add(delay_server *s, int fd)
     conn *c = calloc(1, sizeof *c);
     if (!c) {
         s->st.errors++;
-        close(fd);
+        s->ctr.shed_no_memory++;
+        ds_sock_refuse(fd, DELAY_ST_NO_MEMORY);
         return;
     }
     c->fd = fd;
     c->state = CONN_READING;
     c->readable = true;
-    c->heap_idx = DS_HEAP_NONE;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c->since_ns = now_ns();
+    ds_heap_node_init(&c->timer);
+    ds_sock_tune(fd);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) { /* ENOMEM, or ENOSPC: max_user_watches */
         s->st.errors++;
-        close(fd);
+        s->ctr.shed_no_memory++;
+        ds_sock_refuse(fd, DELAY_ST_NO_MEMORY);
         free(c);
         return;
     }
@@ -521,17 +481,58 @@ static void conn_add(delay_server *s, int fd)
     conn_drive(s, c); /* data may already be there (edge-triggered) */
 }
 
-/* Out of descriptors: drop the pending connection through the spare fd instead of spinning. */
-static void accept_shed(delay_server *s)
+/* ---- accepting ---- */
+
+/* Nothing can take a pending connection: stop watching the listen socket (it is
+ * level-triggered: it would wake the loop at once, forever) until the back-off passes or a
+ * connection closes. */
+static void accept_pause(delay_server *s)
 {
-    s->st.errors++;
-    if (s->spare_fd < 0)
+    if (s->accept_resume_ns)
         return;
+    struct epoll_event ev = {.events = 0, .data.ptr = &s->lfd};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) < 0)
+        return;
+    s->accept_resume_ns = now_ns() + DELAY_SERVER_ACCEPT_BACKOFF_MS * DS_MS;
+    s->conns_at_pause = s->conns_open;
+    s->ctr.accept_pauses++;
+}
+
+static void accept_maybe_resume(delay_server *s)
+{
+    if (!s->accept_resume_ns || (s->conns_open >= s->conns_at_pause && now_ns() < s->accept_resume_ns))
+        return;
+    if (s->spare_fd < 0)
+        s->spare_fd = ds_sock_spare();
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->lfd};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) == 0)
+        s->accept_resume_ns = 0;
+}
+
+/* Out of descriptors: take the pending connection with the spare descriptor, tell it why and
+ * close it. -1 when that was not possible (accepting is paused then) or nothing was pending. */
+static int accept_shed(delay_server *s)
+{
+    if (s->spare_fd < 0) {
+        s->st.errors++;
+        accept_pause(s);
+        return -1;
+    }
     close(s->spare_fd);
-    int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd >= 0)
-        close(fd);
-    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int err = errno;
+    if (fd >= 0) {
+        s->st.errors++;
+        s->ctr.shed_no_fds++;
+        ds_sock_refuse(fd, DELAY_ST_NO_FDS);
+    }
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* the slot just freed */
+    if (s->spare_fd < 0 || (fd < 0 && err != EAGAIN && err != EWOULDBLOCK && err != ECONNABORTED)) {
+        s->st.errors++;
+        accept_pause(s); /* the freed slot went elsewhere (ENFILE: another process took it) */
+        return -1;
+    }
+    return fd >= 0 ? 0 : -1;
 }
 
 static void accept_ready(delay_server *s)
@@ -541,32 +542,40 @@ static void accept_ready(delay_server *s)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno == EMFILE || errno == ENFILE)
-                accept_shed(s);
-            return; /* EAGAIN, or a transient error: level-triggered, we come back */
+            if ((errno == EMFILE || errno == ENFILE) && accept_shed(s) == 0)
+                continue;
+            if (errno == ENOMEM || errno == ENOBUFS) {
+                s->st.errors++;
+                accept_pause(s);
+            }
+            return; /* EAGAIN, paused, or a transient error: level-triggered, we come back */
         }
         if (s->conns_open >= DELAY_SERVER_MAX_CONNS) {
             s->st.errors++;
-            close(fd);
+            s->ctr.shed_no_fds++;
+            ds_sock_refuse(fd, DELAY_ST_NO_FDS);
             continue;
         }
         conn_add(s, fd);
     }
 }
 
-/* The timerfd fired: serve every deadline that has passed. */
+/* The timerfd fired: serve every reply deadline that passed and look at every due limit. */
 static void timer_ready(delay_server *s)
 {
     uint64_t ticks;
     if (read(s->tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
         return;
-    s->armed_ns = -1; /* fired: force a rearm */
-    while (s->heap_len && s->heap[0]->deadline_ns <= now_ns()) {
-        conn *c = s->heap[0];
-        heap_remove(s, c);
-        if (c->state != CONN_WAITING) { /* partial-request timeout */
-            s->st.errors++;
-            conn_close(s, c);
+    s->armed_ns = -1; /* fired: force a rearm (in the past when entries are left: fires at once) */
+    for (int i = 0; i < DS_TIMERS_PER_WAKE; i++) {
+        ds_heap_node *top = ds_heap_top(&s->heap);
+        int64_t now = now_ns();
+        if (!top || top->key > now)
+            return;
+        conn *c = CONN_OF(top);
+        ds_heap_remove(&s->heap, top);
+        if (c->state != CONN_WAITING) {
+            conn_check_limit(s, c, now);
             continue;
         }
         conn_start_delay_reply(s, c);
@@ -576,40 +585,6 @@ static void timer_ready(delay_server *s)
 
 /* ---- open, run, close ---- */
 
-static int listen_socket(const char *host, uint16_t port, int *fd_out, uint16_t *port_out)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICHOST | AI_PASSIVE};
-    struct addrinfo *ai = NULL;
-    if (getaddrinfo(host, NULL, &hints, &ai) != 0 || !ai)
-        return -EINVAL;
-    struct sockaddr_storage ss;
-    socklen_t sl = (socklen_t)ai->ai_addrlen;
-    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-    int family = ai->ai_family;
-    freeaddrinfo(ai);
-    if (family == AF_INET)
-        ((struct sockaddr_in *)&ss)->sin_port = htons(port);
-    else
-        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 4096) < 0 ||
-        getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
-    *port_out = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-                                        : ((struct sockaddr_in6 *)&ss)->sin6_port);
-    *fd_out = fd;
-    return 0;
-}
-
 static int epoll_add_special(delay_server *s, int fd, void *tag)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
@@ -618,15 +593,30 @@ static int epoll_add_special(delay_server *s, int fd, void *tag)
 
 static void pattern_init(void) { delay_proto_payload_fill(0, 0, ds_pattern, sizeof ds_pattern); }
 
-int delay_server_open(const char *host, uint16_t port, delay_server **out)
+void delay_server_config_init(delay_server_config *cfg)
 {
+    *cfg = (delay_server_config){.host = DELAY_SERVER_DEFAULT_HOST,
+                                 .idle_timeout_ms = DELAY_SERVER_IDLE_TIMEOUT_MS,
+                                 .partial_timeout_ms = DELAY_SERVER_PARTIAL_TIMEOUT_MS,
+                                 .send_timeout_ms = DELAY_SERVER_SEND_TIMEOUT_MS};
+}
+
+int delay_server_open_config(const delay_server_config *cfg, delay_server **out)
+{
+    if (cfg->idle_timeout_ms > DELAY_SERVER_TIMEOUT_MAX_MS ||
+        cfg->partial_timeout_ms > DELAY_SERVER_TIMEOUT_MAX_MS ||
+        cfg->send_timeout_ms > DELAY_SERVER_TIMEOUT_MAX_MS)
+        return -EINVAL;
     pthread_once(&ds_pattern_once, pattern_init);
     delay_server *s = calloc(1, sizeof *s);
     if (!s)
         return -ENOMEM;
     s->lfd = s->epfd = s->tfd = s->efd = s->spare_fd = -1;
     s->ready_tail = &s->ready;
-    int rc = listen_socket(host ? host : DELAY_SERVER_DEFAULT_HOST, port, &s->lfd, &s->port);
+    s->idle_ns = cfg->idle_timeout_ms * DS_MS;
+    s->partial_ns = cfg->partial_timeout_ms * DS_MS;
+    s->send_ns = cfg->send_timeout_ms * DS_MS;
+    int rc = ds_sock_listen(cfg->host ? cfg->host : DELAY_SERVER_DEFAULT_HOST, cfg->port, &s->lfd, &s->port);
     if (rc < 0)
         goto err;
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -640,12 +630,21 @@ int delay_server_open(const char *host, uint16_t port, delay_server **out)
         (rc = epoll_add_special(s, s->tfd, &s->tfd)) < 0 ||
         (rc = epoll_add_special(s, s->efd, &s->efd)) < 0)
         goto err;
-    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    s->spare_fd = ds_sock_spare();
     *out = s;
     return 0;
 err:
     delay_server_close(s);
     return rc;
+}
+
+int delay_server_open(const char *host, uint16_t port, delay_server **out)
+{
+    delay_server_config cfg;
+    delay_server_config_init(&cfg);
+    cfg.host = host;
+    cfg.port = port;
+    return delay_server_open_config(&cfg, out);
 }
 
 uint16_t delay_server_port(const delay_server *s) { return s->port; }
@@ -707,6 +706,17 @@ static void close_all_conns(delay_server *s)
     conn_free_dead(s);
 }
 
+/* How long epoll_wait may sleep: not past a paused accept's resume time. */
+static int wait_ms(const delay_server *s)
+{
+    if (s->ready)
+        return 0;
+    if (!s->accept_resume_ns)
+        return DS_POLL_MS;
+    int64_t left = (s->accept_resume_ns - now_ns() + DS_MS - 1) / DS_MS;
+    return left <= 0 ? 0 : left < DS_POLL_MS ? (int)left : DS_POLL_MS;
+}
+
 int delay_server_run(delay_server *s, volatile sig_atomic_t *stop)
 {
     int old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
@@ -714,7 +724,7 @@ int delay_server_run(delay_server *s, volatile sig_atomic_t *stop)
     struct epoll_event evs[DS_EVENTS];
     int rc = 0;
     while (!atomic_load(&s->stop_requested) && !(stop && *stop)) {
-        int n = epoll_wait(s->epfd, evs, DS_EVENTS, s->ready ? 0 : DS_POLL_MS);
+        int n = epoll_wait(s->epfd, evs, DS_EVENTS, wait_ms(s));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -725,6 +735,7 @@ int delay_server_run(delay_server *s, volatile sig_atomic_t *stop)
             dispatch(s, &evs[i]);
         ready_run(s);
         conn_free_dead(s);
+        accept_maybe_resume(s);
         if ((rc = timer_rearm(s)) < 0)
             break;
     }
@@ -743,184 +754,6 @@ void delay_server_close(delay_server *s)
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0)
             close(fds[i]);
-    free(s->heap);
+    ds_heap_free(&s->heap);
     free(s);
-}
-
-/* ---- child process ---- */
-
-static volatile sig_atomic_t ds_child_stop;
-
-static void ds_child_on_term(int sig)
-{
-    (void)sig;
-    ds_child_stop = 1;
-}
-
-static void child_signals(void)
-{
-    struct sigaction sa = {0};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = ds_child_on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGPIPE, &sa, NULL);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-}
-
-/* Closes every inherited descriptor except 0-2 and keep. */
-static void child_close_fds(int keep)
-{
-    if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) == 0 &&
-        close_range((unsigned)keep + 1, ~0u, 0) == 0)
-        return;
-    if (keep == 3 && close_range(4, ~0u, 0) == 0)
-        return;
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536)
-        max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != keep)
-            close(fd);
-}
-
-static void raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
-typedef struct {
-    int32_t rc;
-    uint16_t port;
-} spawn_msg;
-
-static _Noreturn void child_main(const char *host, int wfd, pid_t parent)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (getppid() != parent)
-        _exit(1);
-    child_signals();
-    child_close_fds(wfd);
-    raise_nofile();
-    delay_server *s = NULL;
-    spawn_msg msg = {0};
-    msg.rc = delay_server_open(host, 0, &s);
-    if (s)
-        msg.port = delay_server_port(s);
-    ssize_t n = write(wfd, &msg, sizeof msg);
-    close(wfd);
-    if (msg.rc < 0 || n != (ssize_t)sizeof msg)
-        _exit(1);
-    int rc = delay_server_run(s, &ds_child_stop);
-    delay_server_close(s);
-    _exit(rc < 0 ? 1 : 0);
-}
-
-/* Reads the child's report, waiting at most DS_SPAWN_WAIT_MS. */
-static int spawn_read_msg(int rfd, spawn_msg *msg)
-{
-    struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-    int64_t deadline = now_ns() + (int64_t)DS_SPAWN_WAIT_MS * 1000000;
-    size_t got = 0;
-    while (got < sizeof *msg) {
-        int64_t left_ms = (deadline - now_ns()) / 1000000;
-        if (left_ms <= 0)
-            return -ETIMEDOUT;
-        int pr = poll(&pfd, 1, (int)left_ms);
-        if (pr < 0 && errno != EINTR)
-            return -errno;
-        if (pr <= 0)
-            continue;
-        ssize_t n = read(rfd, (char *)msg + got, sizeof *msg - got);
-        if (n == 0)
-            return -EIO;
-        if (n < 0 && errno != EINTR && errno != EAGAIN)
-            return -errno;
-        if (n > 0)
-            got += (size_t)n;
-    }
-    return 0;
-}
-
-static void reap_now(pid_t pid)
-{
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-}
-
-int delay_server_spawn(const char *host, uint16_t *port_out, pid_t *pid_out)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return -errno;
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        int err = -errno;
-        close(p[0]);
-        close(p[1]);
-        return err;
-    }
-    if (pid == 0) {
-        close(p[0]);
-        child_main(host, p[1], parent);
-    }
-    close(p[1]);
-    spawn_msg msg;
-    int rc = spawn_read_msg(p[0], &msg);
-    close(p[0]);
-    if (rc == 0 && msg.rc < 0)
-        rc = msg.rc;
-    if (rc < 0) {
-        reap_now(pid);
-        return rc;
-    }
-    *port_out = msg.port;
-    *pid_out = pid;
-    return 0;
-}
-
-static int stop_status(int st, bool killed)
-{
-    if (killed)
-        return -ETIMEDOUT;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return 0;
-    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)
-        return 0;
-    return -EIO;
-}
-
-int delay_server_stop(pid_t pid)
-{
-    if (pid <= 0)
-        return -EINVAL;
-    if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
-        return -errno;
-    int64_t deadline = now_ns() + (int64_t)DS_STOP_WAIT_MS * 1000000;
-    int st = 0;
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return stop_status(st, false);
-        if (r < 0 && errno != EINTR)
-            return -errno;
-        if (now_ns() >= deadline)
-            break;
-        struct timespec ts = {0, 2000000};
-        nanosleep(&ts, NULL);
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -errno;
-    return stop_status(st, true);
 }

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,7 +26,8 @@ static int64_t nc_now_ns(void)
 static int64_t nc_deadline(int timeout_ms) { return nc_now_ns() + (int64_t)timeout_ms * 1000000; }
 
 /* Waits until fd is ready for events or the deadline passes. POLLERR/POLLHUP count as ready:
- * the next send/recv reports what happened. */
+ * the next send/recv reports what happened. EINTR: poll again with the time left until the same
+ * deadline, which the clock check at the top enforces (no spin: each turn sleeps or returns). */
 static int nc_wait(int fd, short events, int64_t deadline)
 {
     for (;;) {
@@ -260,6 +262,51 @@ void net_client_close(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+bool net_client_stale(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    int rc;
+    while ((rc = poll(&pfd, 1, 0)) < 0 && errno == EINTR) {
+    }
+    return rc != 0; /* readable, closed, reset, or poll itself failed */
+}
+
+const char *net_client_reason(int err, unsigned status, char *buf, size_t len)
+{
+    struct rlimit rl;
+    switch (err) {
+    case -EMFILE:
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+            snprintf(buf, len, "too many open files: RLIMIT_NOFILE is %llu", (unsigned long long)rl.rlim_cur);
+        else
+            snprintf(buf, len, "too many open files (EMFILE)");
+        break;
+    case -ENFILE:
+        snprintf(buf, len, "system-wide file table full (ENFILE; see fs.file-max)");
+        break;
+    case -ENOMEM:
+        snprintf(buf, len, "out of memory (ENOMEM)");
+        break;
+    case -ENOBUFS:
+        snprintf(buf, len, "out of socket buffer memory (ENOBUFS)");
+        break;
+    case -EADDRNOTAVAIL:
+        snprintf(buf, len, "no free local port (EADDRNOTAVAIL; see ip_local_port_range)");
+        break;
+    case -EREMOTEIO:
+        if (status == DELAY_ST_NO_FDS)
+            snprintf(buf, len, "server out of file descriptors (status no_fds)");
+        else if (status == DELAY_ST_NO_MEMORY)
+            snprintf(buf, len, "server out of memory (status no_memory)");
+        else
+            snprintf(buf, len, "server error reply: %s", delay_proto_status_name(status));
+        break;
+    default:
+        snprintf(buf, len, "%s", strerror(-err));
+    }
+    return buf;
 }
 
 static bool nc_host_char(char c)

@@ -4,7 +4,10 @@
 
 /*
  * Every call has a deadline and waits with poll(): no call blocks longer than its timeout_ms
- * (> 0, else -EINVAL). Sends use MSG_NOSIGNAL, so a closed peer is -EPIPE, never SIGPIPE.
+ * (> 0, else -EINVAL). A signal that interrupts poll() (EINTR: tvp-bench's handlers do not set
+ * SA_RESTART) is not an error: the wait resumes with what is left of the same deadline, so the
+ * bound holds however many signals arrive. Sends use MSG_NOSIGNAL, so a closed peer is -EPIPE,
+ * never SIGPIPE.
  * Errors are returned, never printed:
  *   -ETIMEDOUT     the deadline passed (connect, send or reply)
  *   -ECONNREFUSED  nothing listens there
@@ -13,7 +16,11 @@
  *   -EPROTO        the reply is malformed: bad header, wrong tag, op or length, payload mismatch
  *   -EREMOTEIO     the server answered with an error status (net_reply.status says which)
  *   -EHOSTUNREACH  the host name does not resolve (and the connect errors as they come)
- * After any error but -EREMOTEIO the stream is out of step: close the descriptor.
+ *   -EMFILE, -ENFILE, -ENOMEM, -ENOBUFS  this process or the system ran out of descriptors or
+ *                  memory (socket() failed): net_client_reason() names the limit
+ * After any error but -EREMOTEIO the stream is out of step: close the descriptor. A server that
+ * cannot take a connection (out of descriptors or memory) answers -EREMOTEIO with status
+ * DELAY_ST_NO_FDS / DELAY_ST_NO_MEMORY, then closes it.
  */
 
 #include <stdbool.h>
@@ -49,6 +56,15 @@ int net_client_stats(const char *host, uint16_t port, bool reset, int timeout_ms
 
 /* Closes fd (ignores fd < 0). */
 void net_client_close(int fd);
+
+/* True when a kept-alive connection must not be reused: the peer closed or reset it (a server
+ * that timed it out as idle, or died), or unread bytes wait on it. One poll(), no wait. */
+bool net_client_stale(int fd);
+
+/* A short reason for a client error (err < 0) into buf, which it returns: descriptor and memory
+ * exhaustion by name (-EMFILE with this process's RLIMIT_NOFILE soft limit), -EREMOTEIO by the
+ * server's status (pass net_reply.status; ignored otherwise), else strerror. */
+const char *net_client_reason(int err, unsigned status, char *buf, size_t len);
 
 /* Parses "HOST:PORT" or "[IPV6]:PORT" into host (NUL-terminated, brackets removed) and port.
  * HOST is a name or IPv4 address ([A-Za-z0-9._-]), or inside brackets an IPv6 address (the same

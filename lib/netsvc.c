@@ -1,4 +1,4 @@
-/* netsvc.c: the delay server the `net` workload talks to: external, or embedded and supervised. */
+/* netsvc.c: the delay server the `net` workload talks to: external, or embedded, supervised and replaced when it dies. */
 #include "netsvc.h"
 
 #include <errno.h>
@@ -10,10 +10,13 @@
 #include "delay_server.h"
 #include "net_client.h"
 
+#define NETSVC_PROBE_MS 2000
+
 static char target_host[256];
 static uint16_t target_port;
 static bool external;
 static pid_t server_pid;
+static uint32_t generation;
 
 int netsvc_set_target(const char *host_port)
 {
@@ -24,6 +27,8 @@ int netsvc_set_target(const char *host_port)
 }
 
 bool netsvc_embedded(void) { return !external; }
+
+uint32_t netsvc_generation(void) { return generation; }
 
 /* Has the embedded server exited (and been reaped here)? */
 static bool server_gone(void)
@@ -39,34 +44,59 @@ static bool server_gone(void)
     return false;
 }
 
-/* Does the embedded server still accept connections? A server that was killed may not be
- * reapable yet (its exit is in progress) but already refuses. */
+/* Does the embedded server still answer (a STATS exchange)? A server that was killed may not
+ * be reapable yet (its exit is in progress) but already refuses, or still holds its listening
+ * socket (the kernel completes connections) without answering. */
 static bool server_answers(void)
 {
-    int fd;
-    if (net_client_connect("127.0.0.1", target_port, 1000, &fd) < 0)
-        return false;
-    net_client_close(fd);
-    return true;
+    delay_proto_stats st;
+    return net_client_stats("127.0.0.1", target_port, false, NETSVC_PROBE_MS, &st) == 0;
+}
+
+/* Starts an embedded server when none runs. */
+static int server_ensure(void)
+{
+    if (!server_gone())
+        return 0;
+    uint16_t p;
+    pid_t pid;
+    int rc = delay_server_spawn("127.0.0.1", &p, &pid);
+    if (rc < 0)
+        return rc;
+    snprintf(target_host, sizeof target_host, "127.0.0.1");
+    target_port = p;
+    server_pid = pid;
+    generation++;
+    return 0;
+}
+
+static int current(char *host, size_t host_len, uint16_t *port)
+{
+    snprintf(host, host_len, "%s", target_host);
+    *port = target_port;
+    return 0;
 }
 
 int netsvc_target(char *host, size_t host_len, uint16_t *port)
 {
-    if (!external && !server_gone() && !server_answers())
-        netsvc_shutdown(); /* dying or wedged: reap it and start a new one */
-    if (!external && server_gone()) {
-        uint16_t p;
-        pid_t pid;
-        int rc = delay_server_spawn("127.0.0.1", &p, &pid);
+    if (!external) {
+        if (!server_gone() && !server_answers())
+            netsvc_shutdown(); /* dying or wedged: reap it and start a new one */
+        int rc = server_ensure();
         if (rc < 0)
             return rc;
-        snprintf(target_host, sizeof target_host, "127.0.0.1");
-        target_port = p;
-        server_pid = pid;
     }
-    snprintf(host, host_len, "%s", target_host);
-    *port = target_port;
-    return 0;
+    return current(host, host_len, port);
+}
+
+int netsvc_refresh(char *host, size_t host_len, uint16_t *port)
+{
+    if (!external) {
+        int rc = server_ensure();
+        if (rc < 0)
+            return rc;
+    }
+    return current(host, host_len, port);
 }
 
 int netsvc_pid(void) { return server_gone() ? 0 : (int)server_pid; }

@@ -311,11 +311,11 @@ int results_check_dir(const char *dir)
         return -errno;
     if (!S_ISDIR(st.st_mode))
         return -ENOTDIR;
-    size_t n = strlen(dir) + 32;
+    size_t n = strlen(dir) + 48;
     char *probe = malloc(n);
     if (!probe)
         return -ENOMEM;
-    snprintf(probe, n, "%s/.tvp-probe", dir);
+    snprintf(probe, n, "%s/.tvp-probe.%ld", dir, (long)getpid()); /* runs may check one dir at once */
     static const char text[] = "tvp writes results here\n";
     rc = results_write_atomic(probe, text, sizeof text - 1);
     if (rc == 0)

@@ -68,6 +68,25 @@ static void remove_set(const char *dir, const char *set)
     rmdir(path);
 }
 
+/* Removes the sets of runs that are neither current nor still running (a run between making
+ * its set and switching to it holds its claim, dir/.<stem>.running): two runs that published at
+ * once each removed only the set they replaced, which can leave the loser's set behind. */
+static void remove_stale_sets(const char *dir, const char *sets, const char *stem)
+{
+    DIR *d = opendir(sets);
+    if (!d)
+        return;
+    char claim[PATH_MAX], set[PATH_MAX];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, stem) == 0 ||
+            path_of(claim, sizeof claim, dir, "/.", e->d_name, ".running") < 0 ||
+            path_of(set, sizeof set, SETS "/", e->d_name, "", "") < 0 || access(claim, F_OK) == 0)
+            continue;
+        remove_set(dir, set);
+    }
+    closedir(d);
+}
+
 int results_publish_latest(const char *dir, const char *stem, const char *const *suffixes, size_t n)
 {
     char sets[PATH_MAX], set[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], rel[PATH_MAX], old[PATH_MAX] = "";
@@ -122,5 +141,7 @@ int results_publish_latest(const char *dir, const char *stem, const char *const 
         rc = fsync_dir(dir);
     if (rc == 0 && old[0] && strcmp(old, rel) != 0)
         remove_set(dir, old);
+    if (rc == 0)
+        remove_stale_sets(dir, sets, stem);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* test_delay_server.c: delay server and client over loopback: delays, keepalive, malformed input, timeouts, server death, STATS, concurrency, tvp-delayd. */
+/* test_delay_server.c: delay server and client over loopback: delays, keepalive, malformed input, timeouts, signals, server death, STATS, concurrency, tvp-delayd. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -413,6 +414,66 @@ static void test_in_process_open_run_stop(void **state)
     assert_int_equal(delay_server_stop(0), -EINVAL);
 }
 
+/* ---- signals: poll() interrupted without SA_RESTART ---- */
+
+static volatile sig_atomic_t g_usr1;
+static atomic_int g_signaller_stop;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    g_usr1++;
+}
+
+static void *signaller(void *p)
+{
+    pthread_t target = *(pthread_t *)p;
+    while (!atomic_load(&g_signaller_stop)) {
+        pthread_kill(target, SIGUSR1);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+/* A signal every millisecond, as tvp-bench's handlers (no SA_RESTART) would interrupt poll():
+ * requests still succeed, and a silent server still times out within the bound. */
+static void test_client_survives_signals(void **state)
+{
+    (void)state;
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+    pthread_t self = pthread_self(), th;
+    atomic_store(&g_signaller_stop, 0);
+    g_usr1 = 0;
+    assert_int_equal(pthread_create(&th, NULL, signaller, &self), 0);
+
+    int fd = connect_or_fail(g_port);
+    net_reply r;
+    int64_t t0 = now_ns();
+    assert_int_equal(net_client_request(fd, 300000, 1 << 20, 5, 10000, &r), 0);
+    assert_true(now_ns() - t0 >= 300 * MS);
+    assert_int_equal(r.payload_len, 1 << 20);
+    net_client_close(fd);
+
+    uint16_t port;
+    int lfd = silent_listener(&port);
+    fd = connect_or_fail(port);
+    t0 = now_ns();
+    assert_int_equal(net_client_request(fd, 0, 10, 1, 300, NULL), -ETIMEDOUT);
+    int64_t elapsed = now_ns() - t0;
+    assert_true(elapsed >= 290 * MS && elapsed < 5000 * MS);
+    net_client_close(fd);
+    close(lfd);
+
+    atomic_store(&g_signaller_stop, 1);
+    pthread_join(th, NULL);
+    assert_true(g_usr1 > 10); /* the waits really were interrupted */
+    sigaction(SIGUSR1, &old, NULL);
+}
+
 static void test_target_parse(void **state)
 {
     (void)state;
@@ -476,6 +537,9 @@ static void test_delayd_flags(void **state)
         {"--port=65536", "--port"}, {"--port=-1", "0..65535"}, {"--port=abc", "--port"},
         {"--port=", "0..65535"},    {"--bind=localhost", "--bind"}, {"--bind=", "--bind"},
         {"--frobnicate", "--frobnicate"}, {"--port", "--port"},
+        {"--idle_timeout_ms=86400001", "--idle_timeout_ms"}, {"--idle_timeout_ms=-1", "0..86400000"},
+        {"--send_timeout_ms=1e3", "--send_timeout_ms"}, {"--send_timeout_ms=", "0..86400000"},
+        {"--send_timeout_ms", "--send_timeout_ms"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(delayd_exit(cases[i].arg, err, sizeof err), 2);
@@ -484,8 +548,9 @@ static void test_delayd_flags(void **state)
     assert_int_equal(delayd_exit("--help", err, sizeof err), 0);
 }
 
-/* Starts tvp-delayd on an ephemeral port; reads "listening on 127.0.0.1:PORT". */
-static pid_t delayd_start(uint16_t *port)
+/* Starts tvp-delayd on an ephemeral port with one more flag (or NULL); reads "listening on
+ * 127.0.0.1:PORT". */
+static pid_t delayd_start(uint16_t *port, const char *flag)
 {
     int p[2];
     assert_int_equal(pipe(p), 0);
@@ -493,7 +558,7 @@ static pid_t delayd_start(uint16_t *port)
     assert_true(pid >= 0);
     if (pid == 0) {
         dup2(p[1], 1);
-        execl(DELAYD, "tvp-delayd", "--port=0", (char *)NULL);
+        execl(DELAYD, "tvp-delayd", "--port=0", flag, (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -514,10 +579,11 @@ static void test_delayd_serves_and_stops(void **state)
     (void)state;
     if (access(DELAYD, X_OK) != 0)
         skip();
-    const int sigs[] = {SIGTERM, SIGINT};
-    for (size_t i = 0; i < 2; i++) {
+    const int sigs[] = {SIGTERM, SIGINT, SIGTERM};
+    const char *flags[] = {NULL, "--idle_timeout_ms=0", "--send_timeout_ms=86400000"};
+    for (size_t i = 0; i < 3; i++) {
         uint16_t port;
-        pid_t pid = delayd_start(&port);
+        pid_t pid = delayd_start(&port, flags[i]);
         assert_server_alive(port);
         assert_int_equal(kill(pid, sigs[i]), 0);
         int st;
@@ -544,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_stats_count_and_reset),
         cmocka_unit_test(test_200_concurrent),
         cmocka_unit_test(test_in_process_open_run_stop),
+        cmocka_unit_test(test_client_survives_signals),
         cmocka_unit_test(test_target_parse),
         cmocka_unit_test(test_delayd_flags),
         cmocka_unit_test(test_delayd_serves_and_stops),

@@ -1,6 +1,6 @@
 #!/bin/sh
-# test_report_html.sh: plots/index.html from the fixture parses, carries no nan/inf (nor its data files, even from a
-# CSV full of them), and loads in headless Chromium offline: every <img> must load.
+# test_report_html.sh: plots/index.html from a small real tvp-bench run parses, carries no nan/inf (nor its data files,
+# even from a CSV full of them), and loads in headless Chromium offline: every <img> must load.
 # usage: sh tests/test_report_html.sh BUILD_DIR SOURCE_DIR   (exit 77 = skipped: no chromium or gnuplot)
 #
 # index.html carries a small inline script that, once the page has loaded, writes the number of
@@ -9,16 +9,19 @@
 set -u
 build=$1 src=$2
 bin=$build/tvp-report
+bench=$build/tvp-bench
 chromium=${CHROMIUM:-/usr/bin/chromium}
 
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "SKIP: gnuplot not installed (scripts/deps.sh installs gnuplot-nox)"
     exit 77
 fi
-if [ ! -x "$bin" ]; then
-    echo "FAIL: $bin not built" >&2
-    exit 1
-fi
+for b in "$bin" "$bench"; do
+    if [ ! -x "$b" ]; then
+        echo "FAIL: $b not built" >&2
+        exit 1
+    fi
+done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tvp-test-html.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -53,23 +56,33 @@ load_counts() {
     echo "${loaded:-none} ${total:-none}"
 }
 
-out=$tmp/plots
-if ! "$bin" --out="$out" --scripts="$src/scripts/gnuplot" "$src/tests/data/plots/sample.csv" >"$tmp/report.log" 2>&1; then
-    cat "$tmp/report.log" >&2
-    echo "FAIL: tvp-report on the fixture failed" >&2
+# A small real run with rows for all 8 charts (the GIL at two switch intervals for the GIL and
+# convoy charts, 1 and 2 workers for the speedup and memory lines, the spawn microbenchmark).
+if ! "$bench" --tvp_profile=quick --tvp_workloads=sleep,hash,convoy,noop --tvp_workers=1,2 --tvp_tasks=4 \
+    --tvp_switch_us=1000,5000 --tvp_probes=10 --tvp_sched=spawn --benchmark_min_time=0.01 \
+    --tvp_out="$tmp/run" >"$tmp/run.log" 2>&1; then
+    tail -20 "$tmp/run.log" >&2
+    echo "FAIL: tvp-bench (the real run the report is drawn from) failed" >&2
     exit 1
 fi
-check_static "$out" "fixture"
+real=$tmp/run/latest.csv
+out=$tmp/plots
+if ! "$bin" --out="$out" --scripts="$src/scripts/gnuplot" "$real" >"$tmp/report.log" 2>&1; then
+    cat "$tmp/report.log" >&2
+    echo "FAIL: tvp-report on the real run failed" >&2
+    exit 1
+fi
+check_static "$out" "the real run"
 
-# The same run with inf, nan and negative measurements in it: skipped with warnings, the page
-# still parses and shows no nan or inf.
+# The same run with inf, nan and negative measurements in it (on every third ok row, each kind):
+# skipped with warnings, the page still parses and shows no nan or inf.
 awk -F, -v OFS=, '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
-    $col["status"] == "ok" && $col["repetition"] == 0 { $col["speedup"] = "inf"; $col["lat_p99_us"] = "-1" }
-    $col["status"] == "ok" && $col["repetition"] == 1 { $col["wall_s"] = "nan"; $col["tasks_per_s"] = "-" $col["tasks_per_s"] }
-    $col["status"] == "ok" && $col["repetition"] == 2 { $col["cpu_util"] = "-inf"; $col["rss_kib"] = "1e400" }
-    { print }' "$src/tests/data/plots/sample.csv" >"$tmp/weird.csv"
-cp "$src/tests/data/plots/sample.meta.json" "$tmp/weird.meta.json"
+    $col["status"] == "ok" && NR % 3 == 0 { $col["speedup"] = "inf"; $col["lat_p99_us"] = "-1" }
+    $col["status"] == "ok" && NR % 3 == 1 { $col["wall_s"] = "nan"; $col["tasks_per_s"] = "-" $col["tasks_per_s"] }
+    $col["status"] == "ok" && NR % 3 == 2 { $col["cpu_util"] = "-inf"; $col["rss_kib"] = "1e400" }
+    { print }' "$real" >"$tmp/weird.csv"
+cp "$tmp/run/latest.meta.json" "$tmp/weird.meta.json"
 if ! "$bin" --out="$tmp/weird" --scripts="$src/scripts/gnuplot" "$tmp/weird.csv" >"$tmp/weird.log" 2>&1; then
     cat "$tmp/weird.log" >&2
     echo "FAIL: tvp-report on a CSV with inf/nan/negative values failed" >&2
@@ -112,6 +125,6 @@ if [ "$1" != 7 ] || [ "$2" != 8 ]; then
     echo "FAIL: with memory.png removed the page reported $1 of $2 images loaded, expected 7 of 8" >&2
     exit 1
 fi
-echo "test_report_html: ok (parses, no nan/inf even from a CSV full of them; 8 of 8 images loaded in headless" \
+echo "test_report_html: ok (a real run's report parses, no nan/inf even from a CSV full of them; 8 of 8 images loaded in headless" \
     "Chromium, offline; a missing one is noticed)"
 exit 0

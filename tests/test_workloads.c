@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,6 +223,111 @@ static void test_net_server_killed(void **state)
     netsvc_shutdown();
 }
 
+/* One batch as the runner runs it (batch_begin first); every task that succeeded is checked.
+ * Returns how many failed. */
+static uint32_t net_batch(const workload *w, void *shared, pool *p, uint32_t tasks)
+{
+    pool_batch b;
+    w->batch_begin(shared, tasks);
+    assert_int_equal(pool_run(p, tasks, &b), 0);
+    char why[128];
+    for (uint32_t i = 0; i < tasks; i++) {
+        const queue_slot *s = pool_slot(p, i);
+        if (atomic_load(&s->state) == SLOT_OK)
+            assert_int_equal(w->check(shared, i, &s->out, why, sizeof why), 0);
+        else
+            print_message("task %u: %s\n", i, s->out.detail);
+    }
+    return b.failed;
+}
+
+/* SIGKILLs the embedded server and waits until it has exited, leaving it for netsvc to reap. */
+static void kill_embedded(void)
+{
+    pid_t pid = netsvc_pid();
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    siginfo_t si;
+    assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
+}
+
+/* The embedded server killed between batches, and between runs (repetitions), of one
+ * configuration: the next batch gets a new server on a new port, and workers whose kept-alive
+ * connection went to the old one reconnect: every task succeeds. Threads and forked processes
+ * (which learn the port through the shared mapping), keepalive and per-task connections. */
+static void test_net_server_replaced_between_batches(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("net");
+    const struct {
+        pool_executor e;
+        pool_spawn s;
+        uint32_t w;
+    } modes[] = {{EXEC_THREADS, SPAWN_POOL, 3}, {EXEC_PROCESSES, SPAWN_POOL, 3},
+                 {EXEC_PROCESSES, SPAWN_PER_TASK, 2}, {EXEC_SERIAL, SPAWN_POOL, 1}};
+    enum { TASKS = 8 };
+    for (int conn = 0; conn < 2; conn++) {
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            wl_args a = {.v = {2000, 100, conn}}; /* delay_us, bytes, conn */
+            void *shared;
+            assert_int_equal(w->setup(&a, TASKS, &shared), 0);
+            pool_config cfg = {.executor = modes[m].e, .spawn = modes[m].s, .workers = modes[m].w,
+                               .max_tasks = TASKS, .wl = w, .wl_shared = shared};
+            pool *p;
+            assert_int_equal(pool_create(&cfg, &p), 0);
+            w->run_begin(shared);
+            assert_int_equal(net_batch(w, shared, p, TASKS), 0);
+            for (int round = 0; round < 2; round++) {
+                pid_t old = netsvc_pid();
+                uint32_t gen = netsvc_generation();
+                kill_embedded();
+                if (round == 1)
+                    w->run_begin(shared); /* between repetitions */
+                assert_int_equal(net_batch(w, shared, p, TASKS), 0);
+                assert_true(netsvc_pid() > 0 && netsvc_pid() != old);
+                assert_int_equal(netsvc_generation(), gen + 1);
+                assert_int_equal(net_batch(w, shared, p, TASKS), 0); /* and it stays */
+            }
+            pool_destroy(p);
+            w->teardown(shared);
+        }
+    }
+    netsvc_shutdown();
+}
+
+/* A task that cannot open a socket names the limit, not a symptom. */
+static void test_net_names_fd_exhaustion(void **state)
+{
+    (void)state;
+    const workload *w = workload_find("net");
+    wl_args a = {.v = {0, 16, 1}}; /* per-task connections: each task opens one */
+    void *shared, *ws;
+    assert_int_equal(w->setup(&a, 1, &shared), 0);
+    assert_int_equal(w->worker_init(shared, 0, &ws), 0);
+    struct rlimit old, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int lowest = open("/dev/null", O_RDONLY | O_CLOEXEC); /* the lowest free descriptor */
+    assert_true(lowest >= 0);
+    close(lowest);
+    low.rlim_cur = (rlim_t)lowest; /* no new descriptor fits */
+    low.rlim_max = old.rlim_max;
+    wl_out out;
+    memset(&out, 0, sizeof out);
+    wl_task t = {.index = 0, .shared = shared, .wstate = ws, .out = &out};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int rc = w->run(&t);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    assert_int_equal(rc, -EMFILE);
+    char want[64];
+    snprintf(want, sizeof want, "too many open files: RLIMIT_NOFILE is %d", lowest);
+    assert_non_null(strstr(out.detail, want));
+    memset(&out, 0, sizeof out);
+    assert_int_equal(w->run(&t), 0); /* and with descriptors back, it works */
+    w->worker_fini(ws);
+    w->teardown(shared);
+    netsvc_shutdown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_sleep_reports_its_duration),
         cmocka_unit_test(test_net_every_task_gets_its_reply),
         cmocka_unit_test(test_net_server_killed),
+        cmocka_unit_test(test_net_server_replaced_between_batches),
+        cmocka_unit_test(test_net_names_fd_exhaustion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #define LOAD_CONNECT_MS 5000
 #define LOAD_STATS_MS 5000
 #define LOAD_SLACK_MS 30000 /* a round may take delay + this before it is declared failed */
+#define LOAD_FD_SLACK 32    /* descriptors besides the connections: stdio, epoll, STATS, server's own */
 
 typedef struct {
     unsigned long conns, delay_us, bytes, rounds;
@@ -115,8 +116,12 @@ static void load_parse(int argc, char **argv, load_opts *o)
     }
 }
 
-static void load_nofile(unsigned long need)
+/* Raises the soft RLIMIT_NOFILE to the hard limit and checks it covers the connections. The
+ * limit is per process: this client needs conns + a few; a server it spawns (no --target) is a
+ * process of its own, inherits the limit and needs as many, so the check is the same. */
+static void load_nofile(const load_opts *o)
 {
+    unsigned long need = o->conns + LOAD_FD_SLACK;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         return;
@@ -125,7 +130,11 @@ static void load_nofile(unsigned long need)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur < need) {
-        fprintf(stderr, "delayd-load: RLIMIT_NOFILE is %llu, %lu descriptors needed\n",
+        fprintf(stderr,
+                "delayd-load: --conns=%lu needs %lu descriptors (connections + %u)%s, but "
+                "RLIMIT_NOFILE is %llu (hard limit): raise it (ulimit -n %lu) or lower --conns\n",
+                o->conns, need, LOAD_FD_SLACK,
+                o->external ? "" : " in this process and as many in the server it spawns",
                 (unsigned long long)rl.rlim_cur, need);
         exit(1);
     }
@@ -296,7 +305,7 @@ int main(int argc, char **argv)
     load_opts o;
     load_parse(argc, argv, &o);
     signal(SIGPIPE, SIG_IGN);
-    load_nofile(2 * o.conns + 64); /* the spawned server inherits the limit */
+    load_nofile(&o);
     pid_t pid = 0;
     if (!o.external) {
         snprintf(o.host, sizeof o.host, "%s", DELAY_SERVER_DEFAULT_HOST);

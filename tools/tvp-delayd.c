@@ -1,4 +1,4 @@
-/* tvp-delayd.c: the standalone delay server: validated flags, clean stop on SIGINT/SIGTERM, lateness summary on exit. */
+/* tvp-delayd.c: the standalone delay server: validated flags, clean stop on SIGINT/SIGTERM, lateness and limits summary on exit. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
@@ -24,16 +24,24 @@ static void delayd_on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: tvp-delayd [--bind=ADDR] [--port=N]\n"
+            "usage: tvp-delayd [--bind=ADDR] [--port=N] [--idle_timeout_ms=N] [--send_timeout_ms=N]\n"
             "Serves the tvp delay protocol (version %u): each request is answered after its\n"
             "delay_us (<= %u us) with reply_bytes (<= %u) bytes; STATS returns the server's\n"
             "lateness percentiles.\n"
-            "  --bind=ADDR  numeric IPv4 or IPv6 address to listen on (default %s)\n"
-            "  --port=N     TCP port, 0..65535 (default 0: an ephemeral port)\n"
-            "  --help       this text\n"
-            "Prints \"listening on ADDR:PORT\" once bound; SIGINT/SIGTERM stop it (exit 0).\n",
+            "  --bind=ADDR          numeric IPv4 or IPv6 address to listen on (default %s)\n"
+            "  --port=N             TCP port, 0..65535 (default 0: an ephemeral port)\n"
+            "  --idle_timeout_ms=N  close a connection with no request in progress and nothing\n"
+            "                       to send for N ms, 0..%u (0 = never; default %u)\n"
+            "  --send_timeout_ms=N  reset a connection whose reply makes no progress (the peer\n"
+            "                       does not read) for N ms, counted as an error, 0..%u\n"
+            "                       (0 = never; default %u)\n"
+            "  --help               this text\n"
+            "A request left incomplete for %u ms closes its connection. Prints \"listening on\n"
+            "ADDR:PORT\" once bound; SIGINT/SIGTERM stop it (exit 0).\n",
             DELAY_PROTO_VERSION, DELAY_PROTO_MAX_DELAY_US, DELAY_PROTO_MAX_BYTES,
-            DELAY_SERVER_DEFAULT_HOST);
+            DELAY_SERVER_DEFAULT_HOST, DELAY_SERVER_TIMEOUT_MAX_MS, DELAY_SERVER_IDLE_TIMEOUT_MS,
+            DELAY_SERVER_TIMEOUT_MAX_MS, DELAY_SERVER_SEND_TIMEOUT_MS,
+            DELAY_SERVER_PARTIAL_TIMEOUT_MS);
 }
 
 __attribute__((format(printf, 1, 2))) static _Noreturn void die_usage(const char *fmt, ...)
@@ -63,6 +71,23 @@ static int parse_port(const char *s, uint16_t *out)
     return 0;
 }
 
+/* A decimal 0..max, digits only. */
+static int parse_ms(const char *s, uint32_t max, uint32_t *out)
+{
+    if (!*s || strlen(s) > 10)
+        return -1;
+    unsigned long long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (unsigned long long)(*p - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 static bool is_ipv6(const char *addr)
 {
     struct in6_addr a6;
@@ -75,7 +100,7 @@ static bool is_numeric_addr(const char *addr)
     return inet_pton(AF_INET, addr, &a4) == 1 || is_ipv6(addr);
 }
 
-static void parse_args(int argc, char **argv, const char **bind, uint16_t *port)
+static void parse_args(int argc, char **argv, delay_server_config *cfg)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -86,16 +111,28 @@ static void parse_args(int argc, char **argv, const char **bind, uint16_t *port)
             if (!is_numeric_addr(a + 7))
                 die_usage("--bind: expected a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, "
                           "0.0.0.0, ::1), got '%s'", a + 7);
-            *bind = a + 7;
+            cfg->host = a + 7;
         } else if (strncmp(a, "--port=", 7) == 0) {
-            if (parse_port(a + 7, port) < 0)
+            if (parse_port(a + 7, &cfg->port) < 0)
                 die_usage("--port: expected an integer in 0..65535 (0 = ephemeral), got '%s'",
                           a + 7);
-        } else if (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0) {
-            die_usage("%s needs a value: --bind=ADDR (numeric IPv4/IPv6), --port=N (0..65535)", a);
+        } else if (strncmp(a, "--idle_timeout_ms=", 18) == 0) {
+            if (parse_ms(a + 18, DELAY_SERVER_TIMEOUT_MAX_MS, &cfg->idle_timeout_ms) < 0)
+                die_usage("--idle_timeout_ms: expected an integer in 0..%u (0 = never), got '%s'",
+                          DELAY_SERVER_TIMEOUT_MAX_MS, a + 18);
+        } else if (strncmp(a, "--send_timeout_ms=", 18) == 0) {
+            if (parse_ms(a + 18, DELAY_SERVER_TIMEOUT_MAX_MS, &cfg->send_timeout_ms) < 0)
+                die_usage("--send_timeout_ms: expected an integer in 0..%u (0 = never), got '%s'",
+                          DELAY_SERVER_TIMEOUT_MAX_MS, a + 18);
+        } else if (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
+                   strcmp(a, "--idle_timeout_ms") == 0 || strcmp(a, "--send_timeout_ms") == 0) {
+            die_usage("%s needs a value: --bind=ADDR (numeric IPv4/IPv6), --port=N (0..65535), "
+                      "--idle_timeout_ms=N, --send_timeout_ms=N (0..%u)", a,
+                      DELAY_SERVER_TIMEOUT_MAX_MS);
         } else {
-            die_usage("unknown argument '%s'; accepted: --bind=ADDR, --port=N (0..65535), --help",
-                      a);
+            die_usage("unknown argument '%s'; accepted: --bind=ADDR, --port=N (0..65535), "
+                      "--idle_timeout_ms=N, --send_timeout_ms=N (0..%u), --help", a,
+                      DELAY_SERVER_TIMEOUT_MAX_MS);
         }
     }
 }
@@ -135,20 +172,30 @@ static void print_summary(const delay_server *s)
             (unsigned long long)st.count, st.p50_ns / 1e3, st.p90_ns / 1e3, st.p99_ns / 1e3,
             st.p999_ns / 1e3, st.max_ns / 1e3, (unsigned long long)st.errors,
             (unsigned long long)st.conns_total);
+    delay_server_counters c;
+    delay_server_counters_get(s, &c);
+    fprintf(stderr,
+            "tvp-delayd: limits: %llu idle closed, %llu incomplete requests closed, %llu send "
+            "timeouts; refused %llu (out of descriptors), %llu (out of memory); accept paused "
+            "%llu times\n",
+            (unsigned long long)c.idle_closed, (unsigned long long)c.partial_closed,
+            (unsigned long long)c.send_timeouts, (unsigned long long)c.shed_no_fds,
+            (unsigned long long)c.shed_no_memory, (unsigned long long)c.accept_pauses);
 }
 
 int main(int argc, char **argv)
 {
-    const char *bind = DELAY_SERVER_DEFAULT_HOST;
-    uint16_t port = 0;
-    parse_args(argc, argv, &bind, &port);
+    delay_server_config cfg;
+    delay_server_config_init(&cfg);
+    parse_args(argc, argv, &cfg);
+    const char *bind = cfg.host;
     install_signals();
     raise_nofile();
 
     delay_server *s;
-    int rc = delay_server_open(bind, port, &s);
+    int rc = delay_server_open_config(&cfg, &s);
     if (rc < 0) {
-        fprintf(stderr, "tvp-delayd: cannot listen on %s port %u: %s\n", bind, (unsigned)port,
+        fprintf(stderr, "tvp-delayd: cannot listen on %s port %u: %s\n", bind, (unsigned)cfg.port,
                 strerror(-rc));
         return 1;
     }

@@ -1,9 +1,12 @@
 /* net.c: the real wait: a TCP request to the delay server, which replies after `delay_us`. */
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include "net_client.h"
 #include "netsvc.h"
@@ -25,36 +28,76 @@ static const wl_param net_params[] = {
 /* Extra result columns: the server's own lateness over the run, to show it kept up. */
 static const char *const net_extra[] = {"server_late_p50_us", "server_late_p99_us", "server_late_max_us", NULL};
 
+/* In a MAP_SHARED mapping: forked workers (pool and per-task) see the harness replace a dead
+ * embedded server. */
 typedef struct net_shared {
     char host[256];
-    uint16_t port;
+    _Atomic uint64_t addr;  /* (netsvc generation << 16) | port: the server to use now */
+    _Atomic int svc_err;    /* -errno when the embedded server could not be restarted, else 0 */
+    _Atomic int suspect;    /* a task failed since the last refresh: check the server harder */
     uint32_t delay_us, bytes;
     bool keepalive;
-    int timeout_ms;
+    int timeout_ms;         /* one task, connect + request: delay + NET_SLACK_MS */
 } net_shared;
+
+#define NET_SLACK_MS 10000
+#define NET_STATS_MS 2000
+
+static uint64_t net_addr(uint16_t port) { return (uint64_t)netsvc_generation() << 16 | port; }
+
+static void net_teardown(void *shared) { munmap(shared, sizeof(net_shared)); }
 
 static int net_setup(const wl_args *a, uint32_t tasks, void **shared)
 {
     (void)tasks;
-    net_shared *n = calloc(1, sizeof *n);
-    if (!n)
-        return -ENOMEM;
-    int rc = netsvc_target(n->host, sizeof n->host, &n->port);
+    net_shared *n = mmap(NULL, sizeof *n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (n == MAP_FAILED)
+        return -errno;
+    memset(n, 0, sizeof *n);
+    uint16_t port;
+    int rc = netsvc_target(n->host, sizeof n->host, &port);
     if (rc < 0) {
-        free(n);
+        net_teardown(n);
         return rc;
     }
+    atomic_store(&n->addr, net_addr(port));
     n->delay_us = (uint32_t)a->v[P_DELAY_US];
     n->bytes = (uint32_t)a->v[P_BYTES];
     n->keepalive = a->v[P_CONN] == 0;
-    n->timeout_ms = (int)(n->delay_us / 1000) + 10000; /* no task waits forever */
+    n->timeout_ms = (int)(n->delay_us / 1000) + NET_SLACK_MS; /* no task waits forever */
     *shared = n;
     return 0;
 }
 
-/* A keepalive worker's connection: opened lazily, dropped after an error. */
+/* In the harness before every run and batch: an embedded server that died is replaced (new
+ * port, published through the shared mapping); workers reconnect on their next task. The check
+ * is one waitpid, unless a task failed since the last one: then it also asks the server (a
+ * server that was just killed refuses connections a moment before it can be reaped, and one
+ * that is slow to exit holds them without answering). */
+static void net_refresh(net_shared *n)
+{
+    if (!netsvc_embedded())
+        return;
+    char host[sizeof n->host];
+    uint16_t port;
+    int rc = atomic_exchange(&n->suspect, 0) ? netsvc_target(host, sizeof host, &port)
+                                             : netsvc_refresh(host, sizeof host, &port);
+    atomic_store(&n->svc_err, rc < 0 ? rc : 0);
+    if (rc == 0 && atomic_load(&n->addr) != net_addr(port))
+        atomic_store(&n->addr, net_addr(port));
+}
+
+static void net_batch_begin(void *shared, uint32_t tasks)
+{
+    (void)tasks;
+    net_refresh(shared);
+}
+
+/* A keepalive worker's connection: opened lazily, dropped after an error, and replaced when the
+ * server changed (addr) or closed it (idle timeout, death). */
 typedef struct net_conn {
     int fd;
+    uint64_t addr; /* the server fd is connected to */
 } net_conn;
 
 static int net_worker_init(const void *shared, uint32_t worker, void **wstate)
@@ -65,6 +108,7 @@ static int net_worker_init(const void *shared, uint32_t worker, void **wstate)
     if (!c)
         return -ENOMEM;
     c->fd = -1;
+    c->addr = 0;
     *wstate = c;
     return 0;
 }
@@ -77,27 +121,63 @@ static void net_worker_fini(void *wstate)
     free(c);
 }
 
+static int64_t net_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Connect (unless kept alive) and one request, within n->timeout_ms in all. */
+static int net_exchange(const net_shared *n, uint16_t port, int *fd, uint32_t tag, net_reply *r)
+{
+    int64_t start = net_now_ms();
+    int rc = 0;
+    if (*fd < 0)
+        rc = net_client_connect(n->host, port, n->timeout_ms, fd);
+    if (rc < 0)
+        return rc;
+    int64_t left = n->timeout_ms - (net_now_ms() - start);
+    return left > 0 ? net_client_request(*fd, n->delay_us, n->bytes, tag, (int)left, r) : -ETIMEDOUT;
+}
+
 static int net_run(wl_task *t)
 {
-    const net_shared *n = t->shared;
+    net_shared *n = (net_shared *)t->shared; /* a writable shared mapping: failures are flagged there */
     net_conn *c = t->wstate;
-    net_reply r;
-    int fd = n->keepalive ? c->fd : -1, rc = 0;
+    net_reply r = {0};
+    uint64_t addr = atomic_load(&n->addr);
+    uint16_t port = (uint16_t)addr;
+    int rc = atomic_load(&n->svc_err);
+    if (rc < 0) {
+        snprintf(t->out->detail, sizeof t->out->detail, "embedded delay server did not restart: %s",
+                 strerror(-rc));
+        return rc;
+    }
+    int fd = -1;
+    if (n->keepalive && c->fd >= 0) {
+        if (c->addr == addr && !net_client_stale(c->fd))
+            fd = c->fd;
+        else
+            net_client_close(c->fd); /* replaced or closed server side: reconnect */
+        c->fd = -1;
+    }
     wl_block_begin(t); /* socket I/O releases the lock, as CPython's does */
-    if (fd < 0)
-        rc = net_client_connect(n->host, n->port, n->timeout_ms, &fd);
-    if (rc == 0)
-        rc = net_client_request(fd, n->delay_us, n->bytes, t->index, n->timeout_ms, &r);
+    rc = net_exchange(n, port, &fd, t->index, &r);
     wl_block_end(t);
     if (rc < 0 || !n->keepalive) {
-        if (fd >= 0)
-            net_client_close(fd);
+        net_client_close(fd);
         fd = -1;
     }
-    if (n->keepalive)
+    if (n->keepalive) {
         c->fd = fd;
+        c->addr = addr;
+    }
     if (rc < 0) {
-        snprintf(t->out->detail, sizeof t->out->detail, "%.40s:%u: %s", n->host, n->port, strerror(-rc));
+        atomic_store(&n->suspect, 1);
+        char why[WL_DETAIL_MAX];
+        snprintf(t->out->detail, sizeof t->out->detail, "%.40s:%u: %s", n->host, port,
+                 net_client_reason(rc, r.status, why, sizeof why));
         return rc;
     }
     t->out->value_ns = r.elapsed_ns;
@@ -119,19 +199,22 @@ static int net_check(const void *shared, uint32_t index, const wl_out *out, char
     return -EBADMSG;
 }
 
-/* Resets the server's lateness statistics so each run reports its own. */
+/* Replaces a dead embedded server, then resets the server's lateness statistics so each run
+ * reports its own. */
 static void net_run_begin(void *shared)
 {
-    const net_shared *n = shared;
+    net_shared *n = shared;
+    net_refresh(n);
     delay_proto_stats st;
-    net_client_stats(n->host, n->port, true, 2000, &st);
+    net_client_stats(n->host, (uint16_t)atomic_load(&n->addr), true, NET_STATS_MS, &st);
 }
 
 static void net_extra_values(void *shared, double *v)
 {
-    const net_shared *n = shared;
+    net_shared *n = shared;
     delay_proto_stats st;
-    if (net_client_stats(n->host, n->port, false, 2000, &st) < 0 || st.count == 0) {
+    if (net_client_stats(n->host, (uint16_t)atomic_load(&n->addr), false, NET_STATS_MS, &st) < 0 ||
+        st.count == 0) {
         v[0] = v[1] = v[2] = NAN;
         return;
     }
@@ -147,11 +230,12 @@ static const workload net_workload = {
     .n_params = sizeof net_params / sizeof net_params[0],
     .params = net_params,
     .setup = net_setup,
-    .teardown = free,
+    .teardown = net_teardown,
     .worker_init = net_worker_init,
     .worker_fini = net_worker_fini,
     .run = net_run,
     .check = net_check,
+    .batch_begin = net_batch_begin,
     .run_begin = net_run_begin,
     .extra_names = net_extra,
     .extra_values = net_extra_values,

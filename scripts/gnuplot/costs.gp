@@ -12,6 +12,10 @@ do for [fmt in TVP_FORMATS] {
         eval TVP_LOGY
         if (P_LOGY) { set yrange [P_YMIN/1.6:P_YMAX*1.6] } else { set yrange [0:P_YMAX*1.15] }
         if (P_KIND == 1) {
+            # All points at one worker count (a run with one worker list entry): a range around it,
+            # not gnuplot's empty-range warning.
+            stats [*:*][*:*] P_DAT using 1 nooutput
+            if (STATS_min == STATS_max) { set xrange [STATS_min/2.0:STATS_max*2.0] } else { set autoscale x }
             set logscale x 2
             set format x '%g'
             set xtics autofreq norotate font ',10'
@@ -20,6 +24,7 @@ do for [fmt in TVP_FORMATS] {
             set ylabel (P_LOGY ? 'µs per task (log scale)' : 'µs per task')
             set offsets graph 0.05, graph 0.05, 0, 0
             plot for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i]
+            set autoscale x
         } else {
             unset logscale x
             unset xlabel
