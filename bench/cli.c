@@ -118,7 +118,9 @@ static int parse_names(const char *flag, const char *s, const char *const *names
         off += snprintf(why + off, sizeof why - (size_t)off, " %s", names[i]);
     if (split(s, buf, sizeof buf, items, &k) < 0)
         return fail(flag, s, why);
-    bool tmp[64] = {false};
+    bool tmp[WL_MAX_WORKLOADS] = {false}; /* n: workloads (checked at start) or an enum's values */
+    if (n > WL_MAX_WORKLOADS)
+        return fail(flag, s, "too many names");
     for (size_t i = 0; i < k; i++) {
         size_t j = 0;
         while (j < n && strcmp(items[i], names[j]) != 0)
@@ -378,6 +380,16 @@ void cli_usage(FILE *f)
 
 static bool starts(const char *arg, const char *prefix) { return strncmp(arg, prefix, strlen(prefix)) == 0; }
 
+/* A comma list of an enum's names, the names from the module's own name function (so an added
+ * value is one more name, never a read past a fixed array). */
+#define PARSE_ENUM(key, val, name_fn, type, count, on)                                                               \
+    do {                                                                                                             \
+        const char *names_[count];                                                                                   \
+        for (int i_ = 0; i_ < (count); i_++)                                                                         \
+            names_[i_] = name_fn((type)i_);                                                                          \
+        return parse_names(key, val, names_, (count), on);                                                           \
+    } while (0)
+
 static int parse_one(cli_opts *o, const char *key, const char *val)
 {
     uint64_t v;
@@ -389,23 +401,18 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
     }
     if (strcmp(key, "workloads") == 0) {
         o->user_workloads = true;
-        const char *names[64];
+        const char *names[WL_MAX_WORKLOADS];
         size_t n = workload_count();
         for (size_t i = 0; i < n; i++)
             names[i] = workload_at(i)->name;
         return parse_names(key, val, names, n, o->workload_on);
     }
     if (strcmp(key, "executors") == 0)
-        return parse_names(key, val, (const char *const[]){pool_executor_name(EXEC_SERIAL),
-                           pool_executor_name(EXEC_THREADS), pool_executor_name(EXEC_PROCESSES)},
-                           EXEC_COUNT, o->exec_on);
+        PARSE_ENUM(key, val, pool_executor_name, pool_executor, EXEC_COUNT, o->exec_on);
     if (strcmp(key, "spawn") == 0)
-        return parse_names(key, val, (const char *const[]){pool_spawn_name(SPAWN_POOL),
-                           pool_spawn_name(SPAWN_PER_TASK)}, SPAWN_COUNT, o->spawn_on);
+        PARSE_ENUM(key, val, pool_spawn_name, pool_spawn, SPAWN_COUNT, o->spawn_on);
     if (strcmp(key, "pin") == 0)
-        return parse_names(key, val, (const char *const[]){pin_policy_name(PIN_NONE), pin_policy_name(PIN_COMPACT),
-                           pin_policy_name(PIN_SCATTER), pin_policy_name(PIN_CORE)},
-                           PIN_POLICY_COUNT, o->pin_on);
+        PARSE_ENUM(key, val, pin_policy_name, pin_policy, PIN_POLICY_COUNT, o->pin_on);
     if (strcmp(key, "workers") == 0) {
         char why[128];
         snprintf(why, sizeof why, "expected a comma list of counts in 1..%d, or A-B (powers of two)", CLI_MAX_WORKERS);
@@ -426,8 +433,7 @@ static int parse_one(cli_opts *o, const char *key, const char *val)
         return 0;
     }
     if (strcmp(key, "gil") == 0)
-        return parse_names(key, val, (const char *const[]){gil_mode_name(GIL_OFF), gil_mode_name(GIL_ON),
-                           gil_mode_name(GIL_LEGACY)}, GIL_MODE_COUNT, o->gil_on);
+        PARSE_ENUM(key, val, gil_mode_name, gil_mode, GIL_MODE_COUNT, o->gil_on);
     if (strcmp(key, "switch_us") == 0) {
         char buf[512], *items[CLI_MAX_LIST];
         size_t k;

@@ -11,6 +11,7 @@
 #include "gil.h"
 #include "pin.h"
 #include "pool.h"
+#include "sched_group.h"
 #include "workload.h"
 
 #define CLI_MAX_LIST 32   /* values in one comma list */
@@ -39,7 +40,7 @@ typedef struct cli_default {
 
 typedef struct cli_opts {
     cli_profile profile;
-    bool workload_on[64];            /* by index in the registry */
+    bool workload_on[WL_MAX_WORKLOADS]; /* by index in the registry */
     bool exec_on[EXEC_COUNT];
     bool spawn_on[SPAWN_COUNT];
     bool pin_on[PIN_POLICY_COUNT];
@@ -66,7 +67,7 @@ typedef struct cli_opts {
     bool list_only;                  /* --tvp_list: print the matrix and exit */
     bool user_workloads;             /* --tvp_workloads was given */
     bool user_sched;                 /* --tvp_sched was given */
-    bool sched_on[4];                /* scheduler microbenchmark groups (sched_bench.h) */
+    bool sched_on[SCHED_GROUP_COUNT]; /* scheduler microbenchmark groups (sched_bench.h) */
 } cli_opts;
 
 /* Parses and removes every --tvp_* flag from argv (the rest is for Google Benchmark), applies

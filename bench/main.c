@@ -136,7 +136,13 @@ static int check_json_copy(const char *path)
 /* Everything before the first benchmark. Returns 0 to run, or the exit code (-1: exit 0). */
 static int prepare(app *a, int *argc, char **argv)
 {
-    int rc = cli_parse(argc, argv, &a->o);
+    char why[160];
+    int rc = workload_registry_check(why, sizeof why);
+    if (rc < 0) {
+        fprintf(stderr, "tvp-bench: this build's workloads are wrong: %s\n", why);
+        return 1;
+    }
+    rc = cli_parse(argc, argv, &a->o);
     if (rc != 0)
         return rc > 0 ? -1 : 2;
     a->env = (bench_env){.stop = &stop_signal, .timer_slack_ns = a->o.timer_slack_ns,

@@ -297,9 +297,9 @@ static void set_counters(gb_state *st, bench_case *c, run_acc *a)
         gb_counter_set(st, "gil_wait_p99_us", gil_hist_percentile(g->waited_hist, 99) / 1e3, GB_COUNTER_DEFAULTS);
     }
     if (c->wl->extra_names && c->wl->extra_values) {
-        double v[16];
+        double v[WL_MAX_EXTRAS]; /* workload_registry_check keeps extra_names within it */
         size_t n = 0;
-        while (n < 16 && c->wl->extra_names[n])
+        while (n < WL_MAX_EXTRAS && c->wl->extra_names[n])
             v[n++] = NAN;
         c->wl->extra_values(c->env->active_shared, v);
         for (size_t i = 0; i < n; i++)

@@ -1,12 +1,14 @@
-/* pool.c: serial, thread and process executors over the one shared queue, pool or per-task spawn.
+/* pool.c: what every executor shares: configuration checks, the worker body, the batch API and
+ * its accounting, the coordinator's loop over lanes, and the interpreter-lock rule. The vehicles
+ * (exec_serial.c, exec_threads.c, exec_fork.c) start, watch and stop workers through executor.h.
  *
  * One worker body serves every executor: set up (pin, timer slack, worker_init), then pop tasks
  * from the queue, run them, write the slot, complete. Workers account their own CPU and context
  * switches (RUSAGE_THREAD) over each busy period into a per-worker record in shared memory, so a
  * thread and a forked process are measured by the same code. The harness thread is the
  * coordinator: it pushes a batch, waits on the queue's futex with a timeout, and between waits
- * supervises process workers (waitpid WNOHANG): a worker that died fails the task it held, with
- * the signal, and is replaced while the respawn budget lasts.
+ * lets the vehicle supervise its workers: one that died fails the task it held, with the cause,
+ * and is replaced while the respawn budget lasts.
  *
  * Per-task spawning keeps at most `workers` threads or processes alive; each pops one task, runs
  * it and leaves. The batch ends when the last one has been reaped.
@@ -14,66 +16,47 @@
 #include "pool.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "executor.h"
 
 #define POOL_WAIT_MS 20          /* supervision period while waiting */
 #define POOL_READY_TIMEOUT_MS 10000
 #define POOL_SPAWN_RETRIES 20    /* EAGAIN from fork/pthread_create: retry this often... */
 #define POOL_SPAWN_RETRY_MS 10   /* ...this far apart */
-#define POOL_STOP_GRACE_MS 2000  /* workers get this long to leave before SIGKILL */
-#define POOL_TERM_GRACE_MS 1000  /* a timed-out worker gets this long after SIGTERM */
 
-/* Per-worker record in shared memory, one cache line apart. */
-typedef struct pool_wshared {
-    _Atomic uint32_t ready;     /* worker_init() finished (1) */
-    _Atomic uint32_t busy;      /* inside a busy period; its usage is not yet in `acc` */
-    _Atomic uint32_t finished;  /* per-task: the worker has left its body */
-    int32_t init_err;           /* worker_init() result */
-    metrics_usage acc;          /* busy-period usage since the last batch started */
-    gil_stats gil;              /* lock statistics since the last batch started */
-} __attribute__((aligned(64))) pool_wshared;
-
-struct pool {
-    pool_config cfg;
-    queue *q;
-    pool_wshared *ws;
-    size_t ws_len;
-    pthread_t *threads;
-    pid_t *pids;
-    bool *live;          /* lane has a thread/process that is not yet reaped */
-    uint64_t *term_ns;   /* when a timed-out lane was sent SIGTERM (0: never) */
-    bool wedged;         /* a thread worker is stuck in a task: never join, never unmap */
-    pid_t parent;        /* the coordinator's pid, checked by children */
-    gil *shared_gil;     /* threads and serial: the one lock of the "interpreter" */
-    void *serial_wstate; /* serial: the coordinator is the worker */
-    gil_worker *serial_gil;
-    bool serial_ready;   /* serial: worker_setup() succeeded */
-    cpu_set_t saved_affinity;
-    bool affinity_saved;
-    uint32_t respawns;
+/* The vehicles, by pool_executor. Sized by its initializers: an enum value without an entry (or
+ * an entry without a value) fails the build here, not a lookup at run time. */
+static const executor_ops *const executors[] = {
+    [EXEC_SERIAL] = &exec_serial,
+    [EXEC_THREADS] = &exec_threads,
+    [EXEC_PROCESSES] = &exec_fork,
 };
+_Static_assert(sizeof executors / sizeof executors[0] == EXEC_COUNT, "one executor_ops per pool_executor");
 
-typedef struct lane_arg {
-    pool *p;
-    uint32_t w;
-} lane_arg;
+static const char *const spawn_names[] = {[SPAWN_POOL] = "pool", [SPAWN_PER_TASK] = "per-task"};
+_Static_assert(sizeof spawn_names / sizeof spawn_names[0] == SPAWN_COUNT, "one name per pool_spawn");
 
-static const char *const exec_names[EXEC_COUNT] = {"serial", "threads", "processes"};
-static const char *const spawn_names[SPAWN_COUNT] = {"pool", "per-task"};
+static const executor_ops *executor_of(pool_executor e)
+{
+    return (unsigned)e < EXEC_COUNT ? executors[e] : NULL;
+}
 
-const char *pool_executor_name(pool_executor e) { return (unsigned)e < EXEC_COUNT ? exec_names[e] : "?"; }
+const char *pool_executor_name(pool_executor e)
+{
+    const executor_ops *ops = executor_of(e);
+    return ops ? ops->name : "?";
+}
+
 const char *pool_spawn_name(pool_spawn s) { return (unsigned)s < SPAWN_COUNT ? spawn_names[s] : "?"; }
 
-static void sleep_ms(int ms)
+void pool_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -84,28 +67,36 @@ static bool stop_requested(const pool *p) { return p->cfg.stop && *p->cfg.stop; 
 
 /* ---- the worker body, shared by every executor ---- */
 
-/* The calling worker's handle on its interpreter lock: the pool's shared one for threads and
- * serial, a private one for a process (created in the child; multiprocessing semantics). */
-static int worker_gil(pool *p, uint32_t w, gil_worker **out, gil **own)
+int pool_space_lock(pool *p)
+{
+    if (p->cfg.gil == GIL_OFF || p->space_gil)
+        return 0;
+    return gil_create(p->cfg.gil, p->cfg.switch_us, p->cfg.check_ticks, p->cfg.workers, &p->space_gil);
+}
+
+/* The calling worker's handle on its interpreter lock: the one of its address space (threads and
+ * serial: the pool's), or a private one for a worker alone in its process (created in the child;
+ * multiprocessing semantics). */
+int pool_worker_lock(pool *p, uint32_t w, gil_worker **out, gil **own)
 {
     *out = NULL;
     *own = NULL;
     if (p->cfg.gil == GIL_OFF)
         return 0;
-    gil *g = p->shared_gil;
-    if (p->cfg.executor == EXEC_PROCESSES) {
+    if (p->space_gil) {
+        *out = gil_worker_attach(p->space_gil, w, &p->ws[w].gil);
+    } else {
+        gil *g;
         int rc = gil_create(p->cfg.gil, p->cfg.switch_us, p->cfg.check_ticks, 1, &g);
         if (rc < 0)
             return rc;
         *own = g;
         *out = gil_worker_attach(g, 0, &p->ws[w].gil);
-    } else {
-        *out = gil_worker_attach(g, w, &p->ws[w].gil);
     }
     return *out ? 0 : -EINVAL;
 }
 
-static int worker_setup(pool *p, uint32_t w, void **wstate)
+int pool_worker_setup(pool *p, uint32_t w, void **wstate)
 {
     *wstate = NULL;
     if (p->cfg.timer_slack_ns)
@@ -120,7 +111,7 @@ static int worker_setup(pool *p, uint32_t w, void **wstate)
     return 0;
 }
 
-static void worker_teardown(pool *p, void *wstate)
+void pool_worker_teardown(pool *p, void *wstate)
 {
     if (p->cfg.wl->worker_fini)
         p->cfg.wl->worker_fini(wstate);
@@ -141,25 +132,22 @@ static void run_task(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t 
     gil_drop(g);
     s->end_ns = metrics_now_ns();
     s->cpu_ns = metrics_thread_cpu_ns() - c0;
-    s->err = rc;
     if (rc < 0 && !s->out.detail[0])
         snprintf(s->out.detail, sizeof s->out.detail, "%s", strerror(-rc));
     queue_complete(p->q, idx, rc == 0);
 }
 
-/* Runs tasks until the queue is empty (or closed); one busy period is accounted if any ran.
- * Returns the last pop result (-EAGAIN: empty). */
-static int worker_drain(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t max_tasks)
+int pool_worker_drain(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t max_tasks, bool check_stop)
 {
     pool_wshared *me = &p->ws[w];
     metrics_usage start = {0, 0, 0};
     uint32_t ran = 0, idx;
     int rc;
     while (ran < max_tasks && (rc = queue_pop(p->q, w, &idx)) == 0) {
-        /* Serial runs the batch in the coordinating thread: it checks the stop flag between
-         * tasks, as the coordinator of a pool does between waits. The task it popped is
-         * returned unrun (the batch is abandoned). */
-        if (p->cfg.executor == EXEC_SERIAL && stop_requested(p)) {
+        /* A coordinator that is the worker checks the stop flag between tasks, as the coordinator
+         * of a pool does between waits. The task it popped is returned unrun (the batch is
+         * abandoned). */
+        if (check_stop && stop_requested(p)) {
             rc = -EINTR;
             break;
         }
@@ -185,22 +173,24 @@ static void worker_pool_body(pool *p, uint32_t w)
     gil_worker *g = NULL;
     gil *own = NULL;
     pool_wshared *me = &p->ws[w];
-    me->init_err = worker_setup(p, w, &wstate);
+    /* A worker outside the coordinator's address space leaves when the coordinator is gone. */
+    bool forked = !p->ops->in_process;
+    me->init_err = pool_worker_setup(p, w, &wstate);
     if (me->init_err == 0)
-        me->init_err = worker_gil(p, w, &g, &own);
+        me->init_err = pool_worker_lock(p, w, &g, &own);
     atomic_store_explicit(&me->ready, 1, memory_order_release);
     if (me->init_err < 0)
         return;
     for (;;) {
         uint32_t seq = queue_work_seq(p->q);
-        int rc = worker_drain(p, w, wstate, g, UINT32_MAX);
+        int rc = pool_worker_drain(p, w, wstate, g, UINT32_MAX, false);
         if (rc != -EAGAIN)
             break; /* -ESHUTDOWN, or an unrecoverable lock */
         queue_wait_work(p->q, seq, 100);
-        if (p->cfg.executor == EXEC_PROCESSES && getppid() != p->parent)
+        if (forked && getppid() != p->parent)
             break; /* orphaned: the harness is gone */
     }
-    worker_teardown(p, wstate);
+    pool_worker_teardown(p, wstate);
     gil_destroy(own);
 }
 
@@ -213,12 +203,12 @@ static void worker_once_body(pool *p, uint32_t w)
     gil_worker *g = NULL;
     gil *own = NULL;
     atomic_store_explicit(&me->busy, 1, memory_order_release);
-    me->init_err = worker_setup(p, w, &wstate);
-    if (me->init_err == 0 && (me->init_err = worker_gil(p, w, &g, &own)) == 0) {
+    me->init_err = pool_worker_setup(p, w, &wstate);
+    if (me->init_err == 0 && (me->init_err = pool_worker_lock(p, w, &g, &own)) == 0) {
         uint32_t idx;
         if (queue_pop(p->q, w, &idx) == 0)
             run_task(p, w, wstate, g, idx);
-        worker_teardown(p, wstate);
+        pool_worker_teardown(p, wstate);
     }
     gil_destroy(own);
     /* A thread's CPU clock and counters start at zero when it is created, a forked child's at
@@ -230,178 +220,74 @@ static void worker_once_body(pool *p, uint32_t w)
     queue_event_post(p->q);
 }
 
-static void *thread_main(void *arg)
+void pool_worker_main(pool *p, uint32_t w)
 {
-    lane_arg a = *(lane_arg *)arg;
-    free(arg);
-    if (a.p->cfg.spawn == SPAWN_POOL)
-        worker_pool_body(a.p, a.w);
-    else
-        worker_once_body(a.p, a.w);
-    return NULL;
-}
-
-/* ---- spawning and reaping ---- */
-
-static void child_main(pool *p, uint32_t w)
-{
-    /* Die with the harness; the check closes the race with a parent that died before prctl. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != p->parent)
-        _exit(127);
-    /* Ctrl-C reaches the whole process group: the harness decides, the workers do not. */
-    signal(SIGINT, SIG_IGN);
     if (p->cfg.spawn == SPAWN_POOL)
         worker_pool_body(p, w);
     else
         worker_once_body(p, w);
-    _exit(0); /* never exit(): the parent's atexit handlers must not run here */
 }
 
-static int spawn_lane(pool *p, uint32_t w)
+/* ---- lanes: starting, reaping, deaths ---- */
+
+int pool_start_lane(pool *p, uint32_t w)
 {
     pool_wshared *me = &p->ws[w];
     atomic_store(&me->ready, 0);
     atomic_store(&me->finished, 0);
     atomic_store(&me->busy, 0);
     me->init_err = 0;
-    p->term_ns[w] = 0;
     for (int attempt = 0;; attempt++) {
-        int rc;
-        if (p->cfg.executor == EXEC_THREADS) {
-            lane_arg *a = malloc(sizeof *a);
-            if (!a)
-                return -ENOMEM;
-            *a = (lane_arg){p, w};
-            rc = pthread_create(&p->threads[w], NULL, thread_main, a);
-            if (rc != 0)
-                free(a);
-        } else {
-            pid_t pid = fork();
-            if (pid == 0)
-                child_main(p, w);
-            rc = pid < 0 ? errno : 0;
-            if (pid > 0)
-                p->pids[w] = pid;
-        }
+        int rc = p->ops->start_lane(p, w);
         if (rc == 0) {
             p->live[w] = true;
             return 0;
         }
-        if (rc != EAGAIN || attempt + 1 >= POOL_SPAWN_RETRIES)
-            return -rc;
-        sleep_ms(POOL_SPAWN_RETRY_MS);
+        if (rc != -EAGAIN || attempt + 1 >= POOL_SPAWN_RETRIES)
+            return rc;
+        pool_sleep_ms(POOL_SPAWN_RETRY_MS);
     }
 }
 
 /* Blocks until lane w's worker is gone. */
-static void reap_lane(pool *p, uint32_t w)
+void pool_reap_lane(pool *p, uint32_t w)
 {
     if (!p->live[w])
         return;
-    if (p->cfg.executor == EXEC_THREADS) {
-        pthread_join(p->threads[w], NULL);
-    } else {
-        while (waitpid(p->pids[w], NULL, 0) < 0 && errno == EINTR)
-            ;
-        p->pids[w] = 0;
-    }
+    p->ops->reap_lane(p, w);
     p->live[w] = false;
 }
 
-/* A process worker died without finishing: fail the task it held, with the cause. */
-static void fail_held_tasks(pool *p, uint32_t w, int status)
+void pool_fail_held(pool *p, uint32_t w, const char *detail)
 {
     uint32_t cap = queue_capacity(p->q);
     for (uint32_t i = 0; i < cap; i++) {
         queue_slot *s = queue_slot_at(p->q, i);
         if (atomic_load(&s->state) != SLOT_RUNNING || s->worker != w)
             continue;
-        if (p->term_ns[w]) {
-            s->err = -ETIMEDOUT;
-            snprintf(s->out.detail, sizeof s->out.detail, "timed out after %u ms; worker %u terminated",
-                     p->cfg.task_timeout_ms, w);
-        } else if (WIFSIGNALED(status)) {
-            s->err = WTERMSIG(status);
-            snprintf(s->out.detail, sizeof s->out.detail, "worker %u killed by signal %d (%s)", w,
-                     WTERMSIG(status), strsignal(WTERMSIG(status)));
-        } else {
-            s->err = -ECHILD;
-            snprintf(s->out.detail, sizeof s->out.detail, "worker %u exited with status %d", w,
-                     WEXITSTATUS(status));
-        }
+        snprintf(s->out.detail, sizeof s->out.detail, "%s", detail);
         s->end_ns = metrics_now_ns();
         queue_complete(p->q, i, false);
     }
     atomic_store(&p->ws[w].busy, 0);
 }
 
-/* Reaps process workers that left: per-task workers that finished, and workers that died, whose
- * held task is failed and (pool spawn) who are replaced while the budget lasts. Counts go to the
- * caller's totals: `reaped` lanes freed, `died` deaths, `unreplaced` deaths not replaced. */
-typedef struct sup_counts {
-    uint32_t reaped, died, unreplaced, respawned;
-} sup_counts;
-
-static void supervise(pool *p, sup_counts *c)
+void pool_replace_lane(pool *p, uint32_t w, sup_counts *c)
 {
-    if (p->cfg.executor != EXEC_PROCESSES)
-        return;
-    for (uint32_t w = 0; w < p->cfg.workers; w++) {
-        int status;
-        if (!p->live[w] || waitpid(p->pids[w], &status, WNOHANG) != p->pids[w])
-            continue;
-        p->live[w] = false;
-        p->pids[w] = 0;
-        c->reaped++;
-        if (atomic_load(&p->ws[w].finished))
-            continue; /* a per-task worker that left normally */
-        c->died++;
-        fail_held_tasks(p, w, status);
-        p->term_ns[w] = 0;
-        if (p->cfg.spawn != SPAWN_POOL)
-            continue; /* per-task: the next spawn takes its place */
-        if (p->respawns < p->cfg.respawn_budget && spawn_lane(p, w) == 0) {
-            p->respawns++;
-            c->respawned++;
-        } else {
-            c->unreplaced++;
-        }
+    if (p->cfg.spawn != SPAWN_POOL)
+        return; /* per-task: the next spawn takes its place */
+    if (p->respawns < p->cfg.respawn_budget && pool_start_lane(p, w) == 0) {
+        p->respawns++;
+        c->respawned++;
+    } else {
+        c->unreplaced++;
     }
 }
 
-static void kill_and_reap_all(pool *p)
+static void supervise(pool *p, sup_counts *c)
 {
-    if (p->cfg.executor == EXEC_THREADS) {
-        for (uint32_t w = 0; w < p->cfg.workers; w++)
-            reap_lane(p, w); /* threads cannot be killed; the closed queue makes them leave */
-        return;
-    }
-    uint64_t deadline = metrics_now_ns() + (uint64_t)POOL_STOP_GRACE_MS * 1000000ull;
-    for (;;) {
-        bool any = false;
-        for (uint32_t w = 0; w < p->cfg.workers; w++) {
-            if (!p->live[w])
-                continue;
-            if (waitpid(p->pids[w], NULL, WNOHANG) == p->pids[w] || errno == ECHILD) {
-                p->live[w] = false;
-                p->pids[w] = 0;
-            } else {
-                any = true;
-            }
-        }
-        if (!any)
-            return;
-        if (metrics_now_ns() > deadline) {
-            for (uint32_t w = 0; w < p->cfg.workers; w++)
-                if (p->live[w])
-                    kill(p->pids[w], SIGKILL);
-            for (uint32_t w = 0; w < p->cfg.workers; w++)
-                reap_lane(p, w);
-            return;
-        }
-        sleep_ms(1);
-    }
+    if (p->ops->supervise)
+        p->ops->supervise(p, c);
 }
 
 /* ---- life cycle ---- */
@@ -417,7 +303,7 @@ static int wait_ready(pool *p)
                 return -ECHILD;
             if (metrics_now_ns() > deadline)
                 return -ETIMEDOUT;
-            sleep_ms(1);
+            pool_sleep_ms(1);
         }
         if (p->ws[w].init_err < 0)
             return p->ws[w].init_err;
@@ -427,9 +313,10 @@ static int wait_ready(pool *p)
 
 int pool_create(const pool_config *cfg, pool **out)
 {
-    if (!cfg || !cfg->wl || !cfg->wl->run || cfg->workers == 0 || cfg->max_tasks == 0 ||
-        (unsigned)cfg->executor >= EXEC_COUNT || (unsigned)cfg->spawn >= SPAWN_COUNT ||
-        (cfg->executor == EXEC_SERIAL && (cfg->workers != 1 || cfg->spawn != SPAWN_POOL)) ||
+    const executor_ops *ops = cfg ? executor_of(cfg->executor) : NULL;
+    if (!ops || !cfg->wl || !cfg->wl->run || cfg->workers == 0 || cfg->max_tasks == 0 ||
+        (unsigned)cfg->spawn >= SPAWN_COUNT || (ops->max_workers && cfg->workers > ops->max_workers) ||
+        (cfg->spawn != SPAWN_POOL && !ops->per_task) ||
         (cfg->plan && cfg->plan->workers == 0) || (unsigned)cfg->gil >= GIL_MODE_COUNT ||
         (cfg->gil != GIL_OFF && (cfg->switch_us == 0 || cfg->check_ticks == 0)))
         return -EINVAL;
@@ -437,30 +324,22 @@ int pool_create(const pool_config *cfg, pool **out)
     if (!p)
         return -ENOMEM;
     p->cfg = *cfg;
+    p->ops = ops;
     p->parent = getpid();
     p->ws_len = (size_t)cfg->workers * sizeof(pool_wshared);
-    p->threads = calloc(cfg->workers, sizeof *p->threads);
-    p->pids = calloc(cfg->workers, sizeof *p->pids);
     p->live = calloc(cfg->workers, sizeof *p->live);
-    p->term_ns = calloc(cfg->workers, sizeof *p->term_ns);
     void *ws = mmap(NULL, p->ws_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    int rc = (!p->threads || !p->pids || !p->live || !p->term_ns) ? -ENOMEM : ws == MAP_FAILED ? -errno : 0;
+    int rc = !p->live ? -ENOMEM : ws == MAP_FAILED ? -errno : 0;
     p->ws = ws == MAP_FAILED ? NULL : ws;
     if (rc == 0)
         rc = queue_create(cfg->max_tasks, &p->q);
-    if (rc == 0 && cfg->gil != GIL_OFF && cfg->executor != EXEC_PROCESSES)
-        rc = gil_create(cfg->gil, cfg->switch_us, cfg->check_ticks, cfg->workers, &p->shared_gil);
-    if (rc == 0 && cfg->executor == EXEC_SERIAL) {
-        /* The coordinator is the worker; its affinity is restored in pool_destroy(). */
-        p->affinity_saved = sched_getaffinity(0, sizeof p->saved_affinity, &p->saved_affinity) == 0;
-        rc = worker_setup(p, 0, &p->serial_wstate);
-        p->serial_ready = rc == 0;
-        gil *none;
-        if (rc == 0)
-            rc = worker_gil(p, 0, &p->serial_gil, &none);
-    } else if (rc == 0 && cfg->spawn == SPAWN_POOL) {
+    if (rc == 0 && ops->in_process)
+        rc = pool_space_lock(p);
+    if (rc == 0)
+        rc = ops->create(p);
+    if (rc == 0 && ops->start_lane && cfg->spawn == SPAWN_POOL) {
         for (uint32_t w = 0; w < cfg->workers && rc == 0; w++)
-            rc = spawn_lane(p, w);
+            rc = pool_start_lane(p, w);
         if (rc == 0)
             rc = wait_ready(p);
     }
@@ -495,19 +374,11 @@ static void quiesce(pool *p, sup_counts *c)
     }
 }
 
-static int run_serial(pool *p, uint32_t tasks)
-{
-    int rc = queue_push_batch(p->q, tasks);
-    if (rc == 0 && worker_drain(p, 0, p->serial_wstate, p->serial_gil, UINT32_MAX) == -EINTR)
-        rc = -EINTR;
-    return rc;
-}
-
-/* Enforces the per-task deadline. Process workers past it get SIGTERM, then SIGKILL; supervise()
- * then fails the task. A thread cannot be stopped: -ETIMEDOUT and the pool is wedged. */
+/* Enforces the per-task deadline: the vehicle stops a worker past it (supervise() then fails the
+ * task), or cannot: -ETIMEDOUT and the pool is wedged. */
 static int check_deadlines(pool *p, uint32_t tasks)
 {
-    if (!p->cfg.task_timeout_ms)
+    if (!p->cfg.task_timeout_ms || !p->ops->overdue)
         return 0;
     uint64_t now = metrics_now_ns(), limit = (uint64_t)p->cfg.task_timeout_ms * 1000000u;
     for (uint32_t i = 0; i < tasks; i++) {
@@ -516,18 +387,9 @@ static int check_deadlines(pool *p, uint32_t tasks)
         /* A worker may have stamped its start after `now` was read: not late. */
         if (atomic_load(&s->state) != SLOT_RUNNING || !start || start >= now || now - start < limit)
             continue;
-        uint32_t w = s->worker;
-        if (p->cfg.executor != EXEC_PROCESSES) {
+        if (p->ops->overdue(p, s->worker, now) == -ETIMEDOUT) {
             p->wedged = true;
             return -ETIMEDOUT;
-        }
-        if (w >= p->cfg.workers || !p->live[w])
-            continue;
-        if (!p->term_ns[w]) {
-            p->term_ns[w] = now;
-            kill(p->pids[w], SIGTERM);
-        } else if (now - p->term_ns[w] > (uint64_t)POOL_TERM_GRACE_MS * 1000000u) {
-            kill(p->pids[w], SIGKILL);
         }
     }
     return 0;
@@ -584,14 +446,14 @@ static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
             if (unclaimed <= 0)
                 break;
             if (!p->live[w]) {
-                rc = spawn_lane(p, w);
+                rc = pool_start_lane(p, w);
                 in_flight += rc == 0;
             }
         }
         bool reaped = false;
         for (uint32_t w = 0; w < p->cfg.workers; w++)
             if (p->live[w] && atomic_load_explicit(&p->ws[w].finished, memory_order_acquire)) {
-                reap_lane(p, w);
+                pool_reap_lane(p, w);
                 in_flight--;
                 reaped = true;
             }
@@ -609,6 +471,11 @@ static int run_per_task(pool *p, uint32_t tasks, sup_counts *c)
     return rc;
 }
 
+int pool_run_lanes(pool *p, uint32_t tasks, sup_counts *c)
+{
+    return p->cfg.spawn == SPAWN_POOL ? run_pool(p, tasks, c) : run_per_task(p, tasks, c);
+}
+
 int pool_run(pool *p, uint32_t tasks, pool_batch *out)
 {
     if (!p || !out || tasks == 0 || tasks > p->cfg.max_tasks)
@@ -616,9 +483,9 @@ int pool_run(pool *p, uint32_t tasks, pool_batch *out)
     memset(out, 0, sizeof *out);
     reset_accounts(p);
     sup_counts sup = {0};
-    /* A process worker that died since the last batch (idle: a batch shorter than POOL_WAIT_MS
-     * never stops to supervise) is replaced here, outside the timed region, so the batch runs
-     * with the configured number of workers. */
+    /* A worker that died since the last batch (idle: a batch shorter than POOL_WAIT_MS never
+     * stops to supervise) is replaced here, outside the timed region, so the batch runs with the
+     * configured number of workers. */
     supervise(p, &sup);
     if (sup.unreplaced)
         return -ECHILD;
@@ -629,9 +496,7 @@ int pool_run(pool *p, uint32_t tasks, pool_batch *out)
     metrics_thread_usage(&c0);
 
     uint64_t t0 = metrics_now_ns();
-    rc = p->cfg.executor == EXEC_SERIAL ? run_serial(p, tasks)
-         : p->cfg.spawn == SPAWN_POOL   ? run_pool(p, tasks, &sup)
-                                        : run_per_task(p, tasks, &sup);
+    rc = p->ops->run(p, tasks, &sup);
     uint64_t t1 = metrics_now_ns();
 
     metrics_thread_usage(&c1);
@@ -643,7 +508,7 @@ int pool_run(pool *p, uint32_t tasks, pool_batch *out)
         metrics_usage_add(&out->usage, p->ws[w].acc);
         gil_stats_add(&out->gil, &p->ws[w].gil);
     }
-    if (p->cfg.executor != EXEC_SERIAL)
+    if (!p->ops->coordinator_works)
         metrics_usage_add(&out->usage, metrics_usage_sub(c1, c0));
     for (uint32_t i = 0; i < tasks; i++) {
         if (atomic_load(&queue_slot_at(p->q, i)->state) == SLOT_OK)
@@ -659,28 +524,19 @@ const queue_slot *pool_slot(pool *p, uint32_t i) { return queue_slot_at(p->q, i)
 
 int pool_pss_kib(pool *p, uint64_t *kib)
 {
-    uint64_t total = 0, v;
-    int rc = metrics_pss_kib(0, &v);
+    uint64_t total;
+    int rc = metrics_pss_kib(0, &total);
     if (rc < 0)
         return rc;
-    total += v;
-    if (p->cfg.executor == EXEC_PROCESSES)
-        for (uint32_t w = 0; w < p->cfg.workers; w++)
-            if (p->live[w] && metrics_pss_kib(p->pids[w], &v) == 0)
-                total += v;
+    if (p->ops->worker_pss_kib)
+        p->ops->worker_pss_kib(p, &total);
     *kib = total;
     return 0;
 }
 
 uint32_t pool_worker_pids(pool *p, pid_t *pids, uint32_t max)
 {
-    uint32_t n = 0;
-    if (p->cfg.executor != EXEC_PROCESSES)
-        return 0;
-    for (uint32_t w = 0; w < p->cfg.workers && n < max; w++)
-        if (p->live[w])
-            pids[n++] = p->pids[w];
-    return n;
+    return p->ops->worker_pids ? p->ops->worker_pids(p, pids, max) : 0;
 }
 
 /* Wedged pools are kept, not freed (a stuck thread still uses them); they stay reachable here,
@@ -701,32 +557,25 @@ void pool_destroy(pool *p)
     if (!p)
         return;
     if (p->wedged) {
-        /* A thread is stuck in a task: it cannot be joined or stopped, and it still uses the
+        /* A worker is stuck in a task: it cannot be joined or stopped, and it still uses the
          * pool, the queue and the workload's memory. Close the queue so the others leave, and
          * leave everything else to process exit (deliberately not freed). */
         queue_close(p->q);
-        for (uint32_t w = 0; w < p->cfg.workers; w++)
-            if (p->live[w])
-                pthread_detach(p->threads[w]);
+        if (p->ops->abandon)
+            p->ops->abandon(p);
         wedged_keep(p);
         return;
     }
     if (p->q) {
         queue_close(p->q);
-        if (p->live)
-            kill_and_reap_all(p);
+        if (p->live && p->ops->stop_all)
+            p->ops->stop_all(p);
     }
-    if (p->serial_ready)
-        worker_teardown(p, p->serial_wstate);
-    if (p->affinity_saved)
-        sched_setaffinity(0, sizeof p->saved_affinity, &p->saved_affinity);
-    gil_destroy(p->shared_gil);
+    p->ops->destroy(p);
+    gil_destroy(p->space_gil);
     queue_destroy(p->q);
     if (p->ws)
         munmap(p->ws, p->ws_len);
-    free(p->threads);
-    free(p->pids);
     free(p->live);
-    free(p->term_ns);
     free(p);
 }

@@ -2,9 +2,10 @@
  * the one shared task queue.
  *
  * Every executor runs the same worker code against the same queue, result slots and clock; the
- * vehicle (the calling thread, pthreads, fork) is the only difference. A pool is created once and
- * runs many batches; pool_run() times one batch from the push of its tasks to the completion of the
- * last one (per-task spawning: to the reaping of the last worker).
+ * vehicle (the calling thread, pthreads, fork) is the only difference: pool.c holds what they
+ * share, each vehicle is one file (exec_serial.c, exec_threads.c, exec_fork.c) behind executor.h.
+ * A pool is created once and runs many batches; pool_run() times one batch from the push of its
+ * tasks to the completion of the last one (per-task spawning: to the reaping of the last worker).
  */
 #ifndef TVP_POOL_H
 #define TVP_POOL_H
@@ -20,6 +21,7 @@
 #include "queue.h"
 #include "workload.h"
 
+/* A new value needs its entry in pool.c's executor table (the build fails without it). */
 typedef enum { EXEC_SERIAL = 0, EXEC_THREADS, EXEC_PROCESSES, EXEC_COUNT } pool_executor;
 typedef enum { SPAWN_POOL = 0, SPAWN_PER_TASK, SPAWN_COUNT } pool_spawn;
 

@@ -29,7 +29,6 @@ struct queue {
     _Atomic uint32_t done;       /* futex: tasks completed in this batch */
     _Atomic uint32_t event_seq;  /* futex: harness events */
     _Atomic uint32_t closed;
-    _Atomic uint32_t recoveries;
     size_t map_len;
     queue_slot *slots;
     uint32_t *ring;
@@ -96,7 +95,6 @@ static void queue_repair(queue *q)
         if (atomic_load(&q->slots[idx].state) != SLOT_QUEUED)
             q->head++;
     }
-    atomic_fetch_add(&q->recoveries, 1);
 }
 
 static int queue_lock(queue *q)
@@ -127,7 +125,6 @@ int queue_push_batch(queue *q, uint32_t n)
         memset(&s->out, 0, sizeof s->out);
         s->worker = UINT32_MAX;
         s->cpu = -1;
-        s->err = 0;
         atomic_store_explicit(&s->start_ns, 0, memory_order_relaxed);
         s->end_ns = s->cpu_ns = 0;
         atomic_store_explicit(&s->state, SLOT_QUEUED, memory_order_relaxed);
@@ -224,4 +221,3 @@ void queue_close(queue *q)
 
 bool queue_closed(const queue *q) { return atomic_load_explicit(&q->closed, memory_order_acquire) != 0; }
 
-uint32_t queue_recoveries(const queue *q) { return atomic_load(&q->recoveries); }

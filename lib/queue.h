@@ -27,7 +27,6 @@ typedef struct queue_slot {
     _Atomic uint32_t state; /* slot_state */
     uint32_t worker;        /* who took it */
     int32_t cpu;            /* CPU it started on (sched_getcpu), -1 unknown */
-    int32_t err;            /* 0, -errno from the task, or the signal that killed its worker */
     _Atomic uint64_t start_ns; /* CLOCK_MONOTONIC, task start (read live by the deadline check) */
     uint64_t end_ns;           /* and end */
     uint64_t cpu_ns;        /* the worker thread's CPU time during the task */
@@ -81,8 +80,5 @@ int queue_wait_event(queue *q, uint32_t seen, int timeout_ms);
 /* Closes the queue: pops return -ESHUTDOWN and all waiters wake. */
 void queue_close(queue *q);
 bool queue_closed(const queue *q);
-
-/* Times the lock was found with a dead owner and repaired (for tests and reports). */
-uint32_t queue_recoveries(const queue *q);
 
 #endif /* TVP_QUEUE_H */

@@ -42,6 +42,9 @@ static void test_registry_is_sorted_and_complete(void **state)
     assert_null(workload_find("nope"));
     assert_int_equal(workload_param_index(workload_find("hash"), "bytes"), 0);
     assert_int_equal(workload_param_index(workload_find("hash"), "sleep_us"), -1);
+    char err[160] = "";
+    assert_int_equal(workload_registry_check(err, sizeof err), 0); /* within the limits, names unique */
+    assert_string_equal(err, "");
 }
 
 /* FIPS 180-2 / RFC 7693 test vectors for "abc" through the workload's own digest function. */

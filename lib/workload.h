@@ -1,5 +1,9 @@
 /* workload.h: the interface every workload implements, and the hooks it may block through.
  *
+ * It lives in lib/ with the registry (workload.c): the harness that runs workloads (queue, pool)
+ * and the workloads themselves (one file each in workloads/) both build on it, and lib/ never
+ * includes from workloads/.
+ *
  * A workload is one file in workloads/ that defines a `const struct workload` and registers it
  * with TVP_WORKLOAD(). It never knows which executor runs it: it gets a task index and a worker
  * index, computes, and reports through `struct wl_out`. It may block only between
@@ -25,6 +29,8 @@
 #include "gil.h"
 
 #define WL_MAX_PARAMS 8
+#define WL_MAX_WORKLOADS 64 /* registered workloads (tvp-bench refuses to start beyond) */
+#define WL_MAX_EXTRAS 16    /* result columns of one workload (extra_names) */
 #define WL_DIGEST_MAX 64
 #define WL_DETAIL_MAX 96
 
@@ -93,7 +99,7 @@ typedef struct workload {
     enum { WL_LAT_SERVICE = 0, WL_LAT_VALUE } latency;
 } workload;
 
-/* Registration: a pointer in the `tvp_workloads` linker section; workload_all() collects them. */
+/* Registration: a pointer in the `tvp_workloads` linker section; the registry collects them. */
 #define TVP_WORKLOAD(w)                                                                        \
     static const workload *const tvp_wl_ptr_##w                                                \
         __attribute__((used, section("tvp_workloads"), aligned(sizeof(void *)))) = &(w)
@@ -102,6 +108,9 @@ typedef struct workload {
 size_t workload_count(void);
 const workload *workload_at(size_t i);
 const workload *workload_find(const char *name);
+/* Whether the registry is within the limits above, with unique names: 0, or -E2BIG / -EINVAL
+ * with `err` naming the workload and the limit. tvp-bench checks it before anything else. */
+int workload_registry_check(char *err, size_t len);
 /* Index of a parameter of `w` by name, or -1. */
 int workload_param_index(const workload *w, const char *name);
 
