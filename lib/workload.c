@@ -1,11 +1,14 @@
 /* workload.c: the registry of workloads, collected from the `tvp_workloads` linker section (the
- * workloads themselves are in workloads/, linked in as objects). */
+ * workloads themselves are in workloads/, linked in as objects), and the hooks they may call. */
 #include "workload.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include "metrics.h"
 
 extern const workload *const __start_tvp_workloads[] __attribute__((weak));
 extern const workload *const __stop_tvp_workloads[] __attribute__((weak));
@@ -90,4 +93,18 @@ int workload_param_index(const workload *w, const char *name)
         if (strcmp(w->params[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+uint64_t wl_now_ns(void) { return metrics_now_ns(); }
+
+void *wl_shared_alloc(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p; /* anonymous mappings start zeroed */
+}
+
+void wl_shared_free(void *p, size_t len)
+{
+    if (p)
+        munmap(p, len);
 }

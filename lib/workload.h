@@ -114,6 +114,15 @@ int workload_registry_check(char *err, size_t len);
 /* Index of a parameter of `w` by name, or -1. */
 int workload_param_index(const workload *w, const char *name);
 
+/* The harness's clock (CLOCK_MONOTONIC, the one every batch is timed with), for workloads that
+ * measure a duration themselves (sleep's overshoot, convoy's probe, net's budget). */
+uint64_t wl_now_ns(void);
+/* Zeroed MAP_SHARED memory for state every worker must see change, forked ones included (the
+ * executor decides who is forked; a workload only asks for shared state). NULL when out of memory;
+ * freed with wl_shared_free(p, the same len). */
+void *wl_shared_alloc(size_t len);
+void wl_shared_free(void *p, size_t len);
+
 /* Blocking and polling hooks: thin inline calls into the executor's lock (a no-op with gil=off). */
 static inline void wl_block_begin(wl_task *t) { gil_block_begin(t->gil); }
 static inline void wl_block_end(wl_task *t) { gil_block_end(t->gil); }

@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "workload.h"
@@ -37,22 +36,15 @@ typedef struct convoy_shared {
     uint64_t probe_ns, slice;
 } convoy_shared;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint32_t convoy_workers(const wl_args *a) { return (uint32_t)a->v[P_HOGS] + 1; }
 static uint32_t convoy_tasks(const wl_args *a) { return (uint32_t)(a->v[P_HOGS] + a->v[P_PROBES]); }
 
 static int convoy_setup(const wl_args *a, uint32_t tasks, void **shared)
 {
     (void)tasks;
-    convoy_shared *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (c == MAP_FAILED)
-        return -errno;
+    convoy_shared *c = wl_shared_alloc(sizeof *c);
+    if (!c)
+        return -ENOMEM;
     c->hogs = (uint32_t)a->v[P_HOGS];
     c->probes = (uint32_t)a->v[P_PROBES];
     c->probe_ns = (uint64_t)a->v[P_PROBE_US] * 1000u;
@@ -61,7 +53,7 @@ static int convoy_setup(const wl_args *a, uint32_t tasks, void **shared)
     return 0;
 }
 
-static void convoy_teardown(void *shared) { munmap(shared, sizeof(convoy_shared)); }
+static void convoy_teardown(void *shared) { wl_shared_free(shared, sizeof(convoy_shared)); }
 
 static void convoy_batch_begin(void *shared, uint32_t tasks)
 {
@@ -71,13 +63,13 @@ static void convoy_batch_begin(void *shared, uint32_t tasks)
 
 static int hog(wl_task *t, const convoy_shared *c)
 {
-    uint64_t limit = now_ns() + CONVOY_HOG_LIMIT_NS, spins = 0;
+    uint64_t limit = wl_now_ns() + CONVOY_HOG_LIMIT_NS, spins = 0;
     volatile uint64_t n = 0;
     while (atomic_load_explicit(&c->probes_done, memory_order_acquire) < c->probes) {
         for (uint64_t i = 0; i < c->slice; i++)
             n = n + 1;
         wl_poll(t);
-        if ((++spins & 1023) == 0 && now_ns() > limit) {
+        if ((++spins & 1023) == 0 && wl_now_ns() > limit) {
             snprintf(t->out->detail, sizeof t->out->detail, "hog gave up: the probe never finished");
             return -ETIMEDOUT;
         }
@@ -88,12 +80,12 @@ static int hog(wl_task *t, const convoy_shared *c)
 static int probe(wl_task *t, convoy_shared *c)
 {
     struct timespec ts = {(time_t)(c->probe_ns / 1000000000u), (long)(c->probe_ns % 1000000000u)};
-    uint64_t t0 = now_ns();
+    uint64_t t0 = wl_now_ns();
     wl_block_begin(t);
     while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
         ;
     wl_block_end(t); /* the wait for the lock after the wakeup is the convoy */
-    uint64_t late = now_ns() - t0 - c->probe_ns;
+    uint64_t late = wl_now_ns() - t0 - c->probe_ns;
     t->out->value_ns = late ? late : 1;
     atomic_fetch_add_explicit(&c->probes_done, 1, memory_order_acq_rel);
     return 0;

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 
 #include "net_client.h"
 #include "netsvc.h"
@@ -45,15 +43,14 @@ typedef struct net_shared {
 
 static uint64_t net_addr(uint16_t port) { return (uint64_t)netsvc_generation() << 16 | port; }
 
-static void net_teardown(void *shared) { munmap(shared, sizeof(net_shared)); }
+static void net_teardown(void *shared) { wl_shared_free(shared, sizeof(net_shared)); }
 
 static int net_setup(const wl_args *a, uint32_t tasks, void **shared)
 {
     (void)tasks;
-    net_shared *n = mmap(NULL, sizeof *n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (n == MAP_FAILED)
-        return -errno;
-    memset(n, 0, sizeof *n);
+    net_shared *n = wl_shared_alloc(sizeof *n);
+    if (!n)
+        return -ENOMEM;
     uint16_t port;
     int rc = netsvc_target(n->host, sizeof n->host, &port);
     if (rc < 0) {
@@ -121,12 +118,7 @@ static void net_worker_fini(void *wstate)
     free(c);
 }
 
-static int64_t net_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t net_now_ms(void) { return (int64_t)(wl_now_ns() / 1000000u); }
 
 /* Connect (unless kept alive) and one request, within n->timeout_ms in all. */
 static int net_exchange(const net_shared *n, uint16_t port, int *fd, uint32_t tag, net_reply *r)

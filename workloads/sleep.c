@@ -28,23 +28,16 @@ static int sleep_setup(const wl_args *a, uint32_t tasks, void **shared)
     return 0;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int sleep_run(wl_task *t)
 {
     const sleep_cfg *c = t->shared;
     struct timespec ts = {(time_t)(c->ns / 1000000000u), (long)(c->ns % 1000000000u)};
     wl_block_begin(t);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = wl_now_ns();
     int rc;
     while ((rc = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts)) == EINTR)
         ;
-    t->out->value_ns = now_ns() - t0;
+    t->out->value_ns = wl_now_ns() - t0;
     wl_block_end(t);
     if (rc != 0) {
         snprintf(t->out->detail, sizeof t->out->detail, "clock_nanosleep: error %d", rc);
