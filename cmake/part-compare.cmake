@@ -30,9 +30,9 @@ endfunction()
 option(TVP_FUZZ "Build the libFuzzer harness of tvp-compare's readers (clang)" OFF)
 if(TVP_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   add_executable(fuzz_compare compare/fuzz_compare.c ${TVP_COMPARE_SOURCES}
-    ${CMAKE_CURRENT_SOURCE_DIR}/lib/stats.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/results.c
-    ${CMAKE_CURRENT_SOURCE_DIR}/lib/results_read.c)
-  target_include_directories(fuzz_compare PRIVATE compare lib)
+    ${CMAKE_CURRENT_SOURCE_DIR}/lib/stats/stats.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/results.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/results_read.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/columns.c)
+  target_include_directories(fuzz_compare PRIVATE compare lib/stats lib/io)
   target_compile_definitions(fuzz_compare PRIVATE _GNU_SOURCE)
   target_compile_options(fuzz_compare PRIVATE -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=undefined)
