@@ -356,17 +356,22 @@ void runner_body(gb_state *st, void *ctx)
         gb_skip_with_error(st, err);
         return;
     }
+    /* A batch that went wrong once the run was told to stop was cut short by the stop (a
+     * group-wide signal also reaches workers and the delay server): interrupted, with the reason. */
+    bool stopping = *c->env->stop != 0;
     if (rc < 0) {
         /* The pool is in an unknown state: the next call builds a new one. */
         runner_release(c->env);
-        gb_skip_with_error(st, rc == -EINTR ? "interrupted"
-                           : rc == -ECHILD ? "workers kept dying: respawn budget used up"
-                                           : strerror(-rc));
+        snprintf(err, sizeof err, "%s%s", stopping && rc != -EINTR ? "interrupted: " : "",
+                 rc == -EINTR    ? "interrupted"
+                 : rc == -ECHILD ? "workers kept dying: respawn budget used up"
+                                 : strerror(-rc));
+        gb_skip_with_error(st, err);
         return;
     }
     if (a.failed) {
-        snprintf(err, sizeof err, "%llu of %llu tasks failed; first: %s", (unsigned long long)a.failed,
-                 (unsigned long long)(a.batches * c->tasks), a.detail);
+        snprintf(err, sizeof err, "%s%llu of %llu tasks failed; first: %s", stopping ? "interrupted: " : "",
+                 (unsigned long long)a.failed, (unsigned long long)(a.batches * c->tasks), a.detail);
         gb_skip_with_error(st, err);
         return;
     }

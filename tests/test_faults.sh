@@ -198,7 +198,7 @@ else
         out="$tmp/count-$spawn"
         # Tasks long enough for gdb to attach to a per-task worker before its task ends.
         "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=400000 --tvp_tasks=4 --tvp_workers=2 \
-            --tvp_executors=processes --tvp_spawn=$spawn --benchmark_min_time=0.5 --tvp_out="$out" \
+            --tvp_executors=processes --tvp_spawn=$spawn --benchmark_min_time=2 --tvp_out="$out" \
             >"$tmp/a2.out" 2>"$tmp/a2.err" &
         pid=$!
         started="$started $pid"
@@ -209,9 +209,11 @@ else
         done
         hit=0 try=0
         : >"$tmp/a2.gdb"
-        while [ "$hit" -eq 0 ] && [ $try -lt 3 ] && kill -0 $pid 2>/dev/null; do
+        # On a loaded machine gdb may attach after the victim's task ended (a per-task worker then
+        # exits without passing the breakpoint): try the newest worker, several times.
+        while [ "$hit" -eq 0 ] && [ $try -lt 8 ] && kill -0 $pid 2>/dev/null; do
             try=$((try + 1))
-            victim=$(pgrep -P $pid | head -1) # a per-task worker may be gone by now: try another
+            victim=$(pgrep -n -P $pid) # a per-task worker may be gone by now: try another
             [ -n "$victim" ] || { sleep 0.1; continue; }
             timeout 20 gdb -q -p "$victim" -batch -ex "break *queue_complete+$off" -ex continue -ex kill \
                 >"$tmp/a2.gdb" 2>&1

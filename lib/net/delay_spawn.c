@@ -23,22 +23,32 @@ static int64_t now_ns(void)
 }
 
 static volatile sig_atomic_t ds_child_stop;
+static pid_t ds_parent;
 
-static void ds_child_on_term(int sig)
+/* SIGTERM from the harness stops the server cleanly; from anyone else (a group-wide signal such
+ * as timeout(1)'s, or a terminal's) it is ignored, like SIGINT and SIGHUP: the harness stops its
+ * server after its workers, so that requests in flight are answered. */
+static void ds_child_on_term(int sig, siginfo_t *info, void *ctx)
 {
     (void)sig;
-    ds_child_stop = 1;
+    (void)ctx;
+    if (info && info->si_pid == ds_parent)
+        ds_child_stop = 1;
 }
 
-static void child_signals(void)
+static void child_signals(pid_t parent)
 {
+    ds_parent = parent;
     struct sigaction sa = {0};
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = ds_child_on_term;
+    sa.sa_sigaction = ds_child_on_term;
+    sa.sa_flags = SA_SIGINFO;
     sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGPIPE, &sa, NULL);
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGINT, &ign, NULL);
+    sigaction(SIGHUP, &ign, NULL);
+    sigaction(SIGPIPE, &ign, NULL);
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
@@ -79,7 +89,7 @@ static _Noreturn void child_main(const char *host, int wfd, pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent)
         _exit(1);
-    child_signals();
+    child_signals(parent);
     child_close_fds(wfd);
     raise_nofile();
     delay_server *s = NULL;
