@@ -21,6 +21,7 @@
 #include "delay_proto.h"
 #include "delay_server.h"
 #include "net_client.h"
+#include "delay_harness.h"
 
 /* Valgrind emulates RLIMIT_NOFILE: the kernel accepts a connection past the emulated limit and
  * valgrind closes it to return EMFILE, so the client sees a bare reset that no server can turn
@@ -35,28 +36,6 @@
 #define UNDER_VALGRIND() 0
 #endif
 
-#define HOST "127.0.0.1"
-#define MS 1000000LL
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int connect_or_fail(uint16_t port)
-{
-    int fd = -1;
-    assert_int_equal(net_client_connect(HOST, port, 2000, &fd), 0);
-    assert_true(fd >= 0);
-    return fd;
-}
-
-static void send_raw(int fd, const uint8_t *buf, size_t len)
-{
-    assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-}
 
 static void raw_request(uint8_t buf[DELAY_PROTO_REQUEST_SIZE], uint8_t op, uint32_t delay_us,
                         uint32_t bytes, uint64_t tag)

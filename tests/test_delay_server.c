@@ -22,34 +22,13 @@
 #include "delay_proto.h"
 #include "delay_server.h"
 #include "net_client.h"
+#include "delay_harness.h"
 
-#define HOST "127.0.0.1"
-#define MS 1000000LL
 #define MARGIN_MS 500 /* wide: the 2-vCPU machine stalls up to tens of ms */
 
 /* The shared server of the group. */
 static uint16_t g_port;
 static pid_t g_pid;
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int connect_or_fail(uint16_t port)
-{
-    int fd = -1;
-    assert_int_equal(net_client_connect(HOST, port, 2000, &fd), 0);
-    assert_true(fd >= 0);
-    return fd;
-}
-
-static void send_raw(int fd, const uint8_t *buf, size_t len)
-{
-    assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-}
 
 /* Reads exactly len bytes within timeout_ms; returns the bytes read (short on EOF/timeout). */
 static size_t recv_raw(int fd, uint8_t *buf, size_t len, int timeout_ms)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "delay_proto.h"
+#include "metrics.h"
 #include "delay_server.h"
 #include "net_client.h"
 
@@ -41,12 +42,8 @@ typedef struct {
     bool done;
 } load_conn;
 
-static int64_t load_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* The harness's one clock (metrics_now_ns: CLOCK_MONOTONIC). */
+static int64_t load_now_ns(void) { return (int64_t)metrics_now_ns(); }
 
 __attribute__((format(printf, 1, 2))) static _Noreturn void load_die(const char *fmt, ...)
 {

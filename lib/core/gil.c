@@ -19,6 +19,7 @@
  * disables counting and the clock reads that feed it.
  */
 #include "gil.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -75,12 +76,8 @@ int gil_mode_parse(const char *name, gil_mode *out)
     return -EINVAL;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+/* The harness's one clock (metrics_now_ns: CLOCK_MONOTONIC). */
+static uint64_t now_ns(void) { return (uint64_t)metrics_now_ns(); }
 
 static unsigned hist_bucket(uint64_t ns) { return ns ? 63u - (unsigned)__builtin_clzll(ns) : 0u; }
 

@@ -1,5 +1,6 @@
 /* delay_server.c: epoll delay server: connections, a timerfd-driven deadline heap, idle/send/partial limits, lateness statistics. */
 #include "delay_server.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,12 +84,8 @@ struct delay_server {
 static uint8_t ds_pattern[DS_CHUNK + 256];
 static pthread_once_t ds_pattern_once = PTHREAD_ONCE_INIT;
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* The harness's one clock (metrics_now_ns: CLOCK_MONOTONIC). */
+static int64_t now_ns(void) { return (int64_t)metrics_now_ns(); }
 
 /* ---- statistics ---- */
 

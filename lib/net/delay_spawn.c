@@ -1,5 +1,6 @@
 /* delay_spawn.c: the delay server's child-process launcher: fork, report the port through a pipe, stop with a bounded wait. */
 #include "delay_server.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +16,8 @@
 #define DS_SPAWN_WAIT_MS 10000    /* parent waits this long for the child's port */
 #define DS_STOP_WAIT_MS 3000      /* SIGTERM grace before SIGKILL */
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* The harness's one clock (metrics_now_ns: CLOCK_MONOTONIC). */
+static int64_t now_ns(void) { return (int64_t)metrics_now_ns(); }
 
 static volatile sig_atomic_t ds_child_stop;
 static pid_t ds_parent;
