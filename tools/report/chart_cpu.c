@@ -102,16 +102,12 @@ static void keys(rpt *r, const cats *cs)
 
 static int draw(rpt *r, rpt_chart *ch)
 {
-    rpt_list l = rpt_select(r, pick);
+    rpt_list l;
     rpt_sort_ctx s = {.with_switch = true, .with_run = true, .x_metric = -1};
-    rpt_sort(&l, &s);
     rpt_panel p[64];
-    size_t np = rpt_panels(&l, p, 64);
-    if (np == 0) {
-        rpt_skip(r, ch, "no rows with CPU utilisation");
-        free(l.v);
+    size_t np = rpt_chart_begin(r, ch, pick, &s, &l, p, 64, "no rows with CPU utilisation");
+    if (np == 0)
         return 0;
-    }
     cats cs = {.n = 0};
     for (size_t i = 0; i < l.n; i++)
         cat_index(&cs, l.v[i]);

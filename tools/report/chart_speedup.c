@@ -1,5 +1,4 @@
 /* chart_speedup.c: chart 1, speedup against the serial executor vs workers, one panel per workload. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,35 +11,17 @@ static bool pick(const rpt *r, const rpt_cfg *c)
 
 static int draw(rpt *r, rpt_chart *ch)
 {
-    rpt_list l = rpt_select(r, pick);
+    rpt_list l;
     rpt_sort_ctx s = {.with_switch = true, .with_run = true, .x_metric = -1};
-    rpt_sort(&l, &s);
     rpt_panel p[64];
-    size_t np = rpt_panels(&l, p, 64);
-    if (np == 0) {
-        rpt_skip(r, ch, "no rows with a speedup (parallel executors need a serial reference row)");
-        free(l.v);
+    size_t np = rpt_chart_begin(r, ch, pick, &s, &l, p, 64,
+                                "no rows with a speedup (parallel executors need a serial reference row)");
+    if (np == 0)
         return 0;
-    }
-    long xmax = 1;
-    for (size_t i = 0; i < l.n; i++)
-        xmax = l.v[i]->workers > xmax ? l.v[i]->workers : xmax;
     rpt_key_add(r, "ideal (speedup = workers)", "#000000", 2, -1, 1);
     rpt_key_add(r, "serial (1x)", "#888888", 3, -1, 1);
     rpt_key_add(r, "usable CPUs", "#009E73", 4, -1, 1);
-    int rc = 0;
-    for (size_t k = 0; k < np && rc == 0; k++) {
-        rpt_panel_out po;
-        char title[256];
-        rpt_panel_title(&p[k], title, sizeof title);
-        rc = rpt_panel_begin(r, &po, ch->def->name, (int)k + 1, title);
-        if (rc == 0) {
-            static const int y[] = {M_SPEEDUP};
-            rpt_write_lines(r, &po, &l, &p[k], &s, y, 1, true);
-            fprintf(po.gp, "P_XMAX = %ld\n", xmax);
-        }
-        rc = rpt_panel_end(&po) ? -EIO : rc;
-    }
+    int rc = rpt_line_panels(r, ch, &l, p, np, &s, M_SPEEDUP);
     if (rc == 0) {
         char note[256];
         snprintf(note, sizeof note, "speedup = serial batch time / batch time, same workload and parameters; %s",

@@ -207,3 +207,39 @@ void rpt_xt_write(const rpt_xt *x, FILE *gp)
         fprintf(gp, "%s%ld", i ? " " : "", x->v[i]);
     fputs("\"\n", gp);
 }
+
+size_t rpt_chart_begin(rpt *r, rpt_chart *ch, rpt_pred pick, rpt_sort_ctx *s, rpt_list *l, rpt_panel *p,
+                       size_t cap, const char *empty)
+{
+    *l = rpt_select(r, pick);
+    rpt_sort(l, s);
+    size_t np = rpt_panels(l, p, cap);
+    if (np == 0) {
+        rpt_skip(r, ch, empty);
+        free(l->v);
+        l->v = NULL;
+    }
+    return np;
+}
+
+int rpt_line_panels(rpt *r, rpt_chart *ch, const rpt_list *l, const rpt_panel *p, size_t np,
+                    const rpt_sort_ctx *s, int m)
+{
+    long xmax = 1;
+    for (size_t i = 0; i < l->n; i++)
+        xmax = l->v[i]->workers > xmax ? l->v[i]->workers : xmax;
+    int rc = 0;
+    for (size_t k = 0; k < np && rc == 0; k++) {
+        rpt_panel_out po;
+        char title[256];
+        rpt_panel_title(&p[k], title, sizeof title);
+        rc = rpt_panel_begin(r, &po, ch->def->name, (int)k + 1, title);
+        if (rc == 0) {
+            const int y[] = {m};
+            rpt_write_lines(r, &po, l, &p[k], s, y, 1, true);
+            fprintf(po.gp, "P_XMAX = %ld\n", xmax);
+        }
+        rc = rpt_panel_end(&po) ? -EIO : rc;
+    }
+    return rc;
+}

@@ -102,6 +102,15 @@ typedef struct rpt_bar_spec {
 
 int rpt_chart_bars(rpt *r, rpt_chart *ch, const rpt_bar_spec *b);
 
+/* The start of most charts: the configurations `pick` keeps, sorted by `s`, cut into panels (at
+ * most `cap`). Returns the number of panels; 0 when there is nothing to draw, after telling the
+ * page why (`empty`) and freeing the list. */
+size_t rpt_chart_begin(rpt *r, rpt_chart *ch, rpt_pred pick, rpt_sort_ctx *s, rpt_list *l, rpt_panel *p,
+                       size_t cap, const char *empty);
+/* One line panel per workload of measure `m` vs workers (x up to the largest worker count). */
+int rpt_line_panels(rpt *r, rpt_chart *ch, const rpt_list *l, const rpt_panel *p, size_t np,
+                    const rpt_sort_ctx *s, int m);
+
 /* The distinct switch intervals of a panel, for the x tics: P_XT = "100 1000 5000". */
 typedef struct rpt_xt {
     long v[32];
