@@ -93,24 +93,27 @@ static double stat(const double *v, size_t n, agg_kind k)
     }
 }
 
-/* The value of `key` (a time, scaled, or a counter) in each ok row; returns how many. */
-static size_t values(const report_row *rows, size_t n, const char *key, double scale, double *v)
+/* The value of counter `key` in each ok row; returns how many. */
+static size_t values(const report_row *rows, size_t n, const char *key, double *v)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(rows[i].status, "ok") != 0)
+        if (strcmp(rows[i].status, "ok") != 0 || !rows[i].counters)
             continue;
-        double x = NAN;
-        if (strcmp(key, "real_time") == 0)
-            x = rows[i].m[REPORT_WALL] * scale;
-        else if (strcmp(key, "cpu_time") == 0)
-            x = rows[i].m[REPORT_CPU_S] * scale;
-        else if (rows[i].counters)
-            x = json_number_value(json_object_get(rows[i].counters, key));
+        double x = json_number_value(json_object_get(rows[i].counters, key));
         if (isfinite(x))
             v[k++] = x;
     }
     return k;
+}
+
+/* A time aggregate the summary already computed (report_config), in the JSON's unit; a cv is a
+ * ratio, unscaled; 0 when it does not exist, as Google Benchmark writes it. */
+static double time_stat(const report_config *s, report_measure m, agg_kind k, double scale)
+{
+    double v = k == AGG_MEAN ? s->mean[m] : k == AGG_MEDIAN ? s->median[m] : k == AGG_STDDEV ? s->stddev[m] : s->cv[m];
+    v *= k == AGG_CV ? 1 : scale;
+    return isfinite(v) ? v : 0;
 }
 
 static json_t *aggregate(const report_config *s, const report_row *rows, agg_kind k, double *v)
@@ -129,10 +132,8 @@ static json_t *aggregate(const report_config *s, const report_row *rows, agg_kin
     json_object_set_new(o, "aggregate_name", json_string(agg_names[k]));
     json_object_set_new(o, "aggregate_unit", json_string(k == AGG_CV ? "percentage" : "time"));
     json_object_set_new(o, "iterations", json_integer((json_int_t)s->n_ok));
-    size_t n = values(rows, s->n, "real_time", scale, v);
-    json_object_set_new(o, "real_time", json_real(n && isfinite(stat(v, n, k)) ? stat(v, n, k) : 0));
-    n = values(rows, s->n, "cpu_time", scale, v);
-    json_object_set_new(o, "cpu_time", json_real(n && isfinite(stat(v, n, k)) ? stat(v, n, k) : 0));
+    json_object_set_new(o, "real_time", json_real(time_stat(s, REPORT_WALL, k, scale)));
+    json_object_set_new(o, "cpu_time", json_real(time_stat(s, REPORT_CPU_S, k, scale)));
     json_object_set_new(o, "time_unit", json_string(unit));
     /* Counters: those of the first ok repetition, aggregated over every ok one. */
     for (size_t i = 0; i < s->n; i++) {
@@ -143,8 +144,7 @@ static json_t *aggregate(const report_config *s, const report_row *rows, agg_kin
         json_object_foreach(rows[i].counters, key, val)
         {
             (void)val;
-            n = values(rows, s->n, key, 1, v);
-            set_num(o, key, stat(v, n, k));
+            set_num(o, key, stat(v, values(rows, s->n, key, v), k));
         }
         break;
     }

@@ -8,10 +8,11 @@
 
 #include "gbflags.h"
 
-static int add_config(job_plan *p, job_kind kind, const char *name, void *cfg, const gbflags_filter *f)
+/* Adds a configuration when the filter keeps it. */
+static void add_config(job_plan *p, job_kind kind, const char *name, void *cfg, const gbflags_filter *f)
 {
     if (!gbflags_filter_match(f, name))
-        return 0;
+        return;
     job_config *c = &p->configs[p->n_configs];
     c->kind = kind;
     c->name = name;
@@ -20,7 +21,6 @@ static int add_config(job_plan *p, job_kind kind, const char *name, void *cfg, c
     else
         c->u.sched = cfg;
     c->index = p->n_configs++;
-    return 0;
 }
 
 /* splitmix64: a full-period sequence from any seed, enough to shuffle a plan. */

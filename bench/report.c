@@ -31,16 +31,10 @@ int report_init(report **out, const cli_opts *o, const job_plan *plan, const cha
 {
     /* The registry's layout: the workloads' parameters after the contract columns, their result
      * columns before detail. */
-    const char *params[CLI_MAX_PARAMS], *extras[64], *cols[256];
-    size_t n_extras = 0;
+    const char *params[CLI_MAX_PARAMS], *extras[WL_MAX_RESULTS], *cols[256];
     for (size_t i = 0; i < o->n_params; i++)
         params[i] = o->params[i].name;
-    for (size_t w = 0; w < workload_count(); w++)
-        for (const char *const *e = workload_at(w)->extra_names; e && *e; e++) {
-            if (n_extras == N(extras))
-                return -E2BIG;
-            extras[n_extras++] = *e;
-        }
+    size_t n_extras = workload_result_names(extras);
     long n = columns_layout(cols, N(cols), params, o->n_params, extras, n_extras);
     if (n < 0)
         return (int)n;

@@ -144,16 +144,11 @@ static const struct {
 /* The main table's parameter columns (the registry's, and the workloads' own parameters). */
 static size_t param_cols(const results_table *t, const char **out, size_t cap)
 {
-    const char *results[64];
-    size_t n_results = 0, n = 0;
-    for (size_t w = 0; w < workload_count(); w++)
-        for (const char *const *e = workload_at(w)->extra_names; e && *e && n_results < 64; e++)
-            results[n_results++] = *e;
-    for (size_t k = 0; k < t->n_cols && n < cap; k++) {
-        const col_def *c = columns_find(t->cols[k]);
-        if ((!c || c->role == COL_PARAM) && columns_is_param(t->cols[k], results, n_results))
+    const char *results[WL_MAX_RESULTS];
+    size_t n_results = workload_result_names(results), n = 0;
+    for (size_t k = 0; k < t->n_cols && n < cap; k++)
+        if (columns_is_param(t->cols[k], results, n_results))
             out[n++] = t->cols[k];
-    }
     return n;
 }
 

@@ -87,6 +87,20 @@ int workload_registry_check(char *err, size_t len)
     return 0;
 }
 
+size_t workload_result_names(const char **out)
+{
+    size_t n = 0;
+    for (size_t w = 0; w < workload_count(); w++)
+        for (const char *const *e = sorted[w]->extra_names; e && *e && n < WL_MAX_RESULTS; e++) {
+            size_t k = 0;
+            while (k < n && strcmp(out[k], *e) != 0)
+                k++;
+            if (k == n)
+                out[n++] = *e;
+        }
+    return n;
+}
+
 int workload_param_index(const workload *w, const char *name)
 {
     for (size_t i = 0; i < w->n_params; i++)

@@ -31,6 +31,7 @@
 #define WL_MAX_PARAMS 8
 #define WL_MAX_WORKLOADS 64 /* registered workloads (tvp-bench refuses to start beyond) */
 #define WL_MAX_EXTRAS 16    /* result columns of one workload (extra_names) */
+#define WL_MAX_RESULTS (WL_MAX_WORKLOADS * WL_MAX_EXTRAS)
 #define WL_DIGEST_MAX 64
 #define WL_DETAIL_MAX 96
 
@@ -111,6 +112,10 @@ const workload *workload_find(const char *name);
 /* Whether the registry is within the limits above, with unique names: 0, or -E2BIG / -EINVAL
  * with `err` naming the workload and the limit. tvp-bench checks it before anything else. */
 int workload_registry_check(char *err, size_t len);
+/* Every registered workload's result columns (extra_names, e.g. net's server_late_*), in
+ * registry order; a name two workloads declare appears once. `out` holds WL_MAX_RESULTS names (the
+ * registry check keeps them within it). Returns how many. */
+size_t workload_result_names(const char **out);
 /* Index of a parameter of `w` by name, or -1. */
 int workload_param_index(const workload *w, const char *name);
 

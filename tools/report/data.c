@@ -37,16 +37,6 @@ typedef struct rpt_colmap {
     bool nonneg[M_COUNT];
 } rpt_colmap;
 
-/* Every registered workload's result columns (e.g. net's server_late_*): measures, not parameters. */
-static size_t rpt_workload_results(const char **out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t w = 0; w < workload_count(); w++)
-        for (const char *const *e = workload_at(w)->extra_names; e && *e && n < cap; e++)
-            out[n++] = *e;
-    return n;
-}
-
 /* Whether a parameter names the panel: a workload's own (not in the registry) or one the
  * scheduler microbenchmarks alone fill (method, channel, ...). The matrix-wide ones are in the
  * configuration's key only: check_ticks goes with the GIL in the series label, oversubscribed
@@ -59,8 +49,8 @@ static bool rpt_shown_param(const char *name)
 
 static void rpt_colmap_init(rpt_colmap *cm, const results_table *t)
 {
-    const char *results[256];
-    size_t n_results = rpt_workload_results(results, sizeof results / sizeof *results), n_fixed;
+    const char *results[WL_MAX_RESULTS];
+    size_t n_results = workload_result_names(results), n_fixed;
     const col_def *fixed = columns_fixed(&n_fixed);
     cm->ident = rpt_xmalloc(n_fixed * sizeof *cm->ident);
     cm->n_ident = 0;
