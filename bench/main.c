@@ -38,15 +38,21 @@ static void on_signal(int sig)
     signal(sig, SIG_DFL);
 }
 
-/* Blocks the stop signals (while the result files are written) and returns the first one
- * pending, or 0: a signal from now on cannot cut a write short or make the meta lie. */
-static int block_stop_signals(void)
+/* Blocks the stop signals while the result files are written: one that comes from then on
+ * cannot cut a write short or make the meta lie; pending_stop_signal() tells it. */
+static void block_stop_signals(void)
 {
-    sigset_t set, pending;
+    sigset_t set;
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
         sigaddset(&set, stop_signals[i]);
     sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* The first stop signal waiting while they are blocked, or 0. */
+static int pending_stop_signal(void)
+{
+    sigset_t pending;
     sigpending(&pending);
     for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
         if (sigismember(&pending, stop_signals[i]))
@@ -241,7 +247,7 @@ static int run(app *a)
     runner_release(&a->env);
     netsvc_shutdown();
     reap_all();
-    int late = block_stop_signals();
+    int late = pending_stop_signal();
     int frc = report_finish(a->rep);
 
     char finished[32];
@@ -278,7 +284,7 @@ static int run(app *a)
     if (n_failed)
         printf("%zu configuration(s) failed: see the status and detail columns\n", n_failed);
     fflush(stdout);
-    if (!sig && (sig = block_stop_signals()) != 0) {
+    if (!sig && (sig = pending_stop_signal()) != 0) {
         fprintf(stderr, "tvp-bench: signal %d (%s) after the result files were written: they are whole and "
                 "say how the run ended\n", sig, signal_name(sig));
         return 128 + sig;
