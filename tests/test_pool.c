@@ -116,8 +116,6 @@ static void test_cpu_is_measured_alike(void **state)
         assert_int_equal(pool_run(p, 8, &b), 0);
         /* 8 tasks x 5 ms of CPU each: the workers' accounts must hold all of it. */
         assert_true(b.usage.cpu_ns >= 40000000u);
-        for (uint32_t i = 0; i < 8; i++)
-            assert_true(pool_slot(p, i)->cpu_ns >= 5000000u);
         pool_destroy(p);
     }
     spin_ms = 0;

@@ -125,13 +125,11 @@ static void run_task(pool *p, uint32_t w, void *wstate, gil_worker *g, uint32_t 
     wl_task t = {.index = idx, .worker = w, .shared = p->cfg.wl_shared, .wstate = wstate,
                  .gil = g, .out = &s->out};
     s->cpu = pin_current_cpu();
-    uint64_t c0 = metrics_thread_cpu_ns();
     atomic_store_explicit(&s->start_ns, metrics_now_ns(), memory_order_relaxed);
     gil_take(g);
     int rc = p->cfg.wl->run(&t);
     gil_drop(g);
     s->end_ns = metrics_now_ns();
-    s->cpu_ns = metrics_thread_cpu_ns() - c0;
     if (rc < 0 && !s->out.detail[0])
         snprintf(s->out.detail, sizeof s->out.detail, "%s", strerror(-rc));
     queue_complete(p->q, idx, rc == 0);

@@ -126,7 +126,7 @@ int queue_push_batch(queue *q, uint32_t n)
         s->worker = UINT32_MAX;
         s->cpu = -1;
         atomic_store_explicit(&s->start_ns, 0, memory_order_relaxed);
-        s->end_ns = s->cpu_ns = 0;
+        s->end_ns = 0;
         atomic_store_explicit(&s->state, SLOT_QUEUED, memory_order_relaxed);
         q->ring[(q->tail + i) & (q->cap - 1)] = i;
     }

@@ -29,7 +29,6 @@ typedef struct queue_slot {
     int32_t cpu;            /* CPU it started on (sched_getcpu), -1 unknown */
     _Atomic uint64_t start_ns; /* CLOCK_MONOTONIC, task start (read live by the deadline check) */
     uint64_t end_ns;           /* and end */
-    uint64_t cpu_ns;        /* the worker thread's CPU time during the task */
     wl_out out;
 } __attribute__((aligned(64))) queue_slot;
 
