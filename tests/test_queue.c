@@ -21,7 +21,7 @@ static void test_create_rejects_bad_capacity(void **state)
     assert_int_equal(queue_create(0, &q), -EINVAL);
     assert_int_equal(queue_create((1u << 24) + 1, &q), -EINVAL);
     assert_int_equal(queue_create(5, &q), 0);
-    assert_int_equal(queue_capacity(q), 8); /* rounded up to a power of two */
+    assert_int_equal(queue_capacity(q), 5);
     queue_destroy(q);
 }
 
@@ -32,7 +32,7 @@ static void test_batch_pops_every_task_once(void **state)
     assert_int_equal(queue_create(16, &q), 0);
     assert_int_equal(queue_push_batch(q, 0), -EINVAL);
     assert_int_equal(queue_push_batch(q, 17), -EINVAL);
-    for (int round = 0; round < 3; round++) { /* the ring wraps across batches */
+    for (int round = 0; round < 3; round++) { /* batches follow one another on the same slots */
         assert_int_equal(queue_push_batch(q, 11), 0);
         assert_int_equal(queue_pending(q), 11);
         assert_int_equal(queue_push_batch(q, 1), -EBUSY);
@@ -156,9 +156,10 @@ static void test_processes_share_the_queue(void **state)
     queue_destroy(q);
 }
 
-/* A worker SIGKILLed at a random moment of a pop loop sometimes dies holding the queue's lock.
- * The next locker must repair the ring (EOWNERDEAD, consistent) and every task must be accounted
- * for: claimed by the dead worker, or still there to pop. Never a wedged queue or a lost task. */
+/* A worker SIGKILLed at a random moment of a pop loop may die between claiming a slot and
+ * marking it running, or before moving the index past it. Every task must be accounted for:
+ * claimed by the dead worker (running, or still queued with its id), or still there to pop.
+ * Never a wedged queue or a lost task, and nothing is pending afterwards. */
 static void test_survives_workers_killed_mid_pop(void **state)
 {
     (void)state;
@@ -183,10 +184,13 @@ static void test_survives_workers_killed_mid_pop(void **state)
             mine++;
         for (uint32_t i = 0; i < 4096; i++) {
             const queue_slot *s = queue_slot_at(q, i);
-            assert_int_equal(atomic_load(&s->state), SLOT_RUNNING);
-            claimed += s->worker == 9;
+            uint32_t w = atomic_load(&s->worker), st = atomic_load(&s->state);
+            assert_true(w == 9 || w == 1);
+            assert_true(st == SLOT_RUNNING || (st == SLOT_QUEUED && w == 9));
+            claimed += w == 9;
         }
         assert_int_equal(mine + claimed, 4096);
+        assert_int_equal(queue_pending(q), 0);
         queue_destroy(q);
     }
 }

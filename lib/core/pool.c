@@ -261,7 +261,9 @@ void pool_fail_held(pool *p, uint32_t w, const char *detail)
     uint32_t cap = queue_capacity(p->q);
     for (uint32_t i = 0; i < cap; i++) {
         queue_slot *s = queue_slot_at(p->q, i);
-        if (atomic_load(&s->state) != SLOT_RUNNING || s->worker != w)
+        uint32_t st = atomic_load(&s->state);
+        /* Held: running, or claimed by w and not yet marked running (see queue_slot). */
+        if ((st != SLOT_RUNNING && st != SLOT_QUEUED) || atomic_load(&s->worker) != w)
             continue;
         snprintf(s->out.detail, sizeof s->out.detail, "%s", detail);
         s->end_ns = metrics_now_ns();

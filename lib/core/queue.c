@@ -1,139 +1,91 @@
-/* queue.c: the shared-memory task ring and result slots, with a robust process-shared lock.
+/* queue.c: the shared-memory task claims and result slots, lock-free and safe against dying workers.
  *
- * Layout of the one mapping: the header (lock, ring indices, futex words), then `cap` slots, then
- * the ring of `cap` task indices. Everything is reached through the same pointers in the parent
- * and in forked children because the mapping exists before the fork.
+ * Layout of the one mapping: the header (claim index, futex words), then `cap` slots. Everything
+ * is reached through the same pointers in the parent and in forked children because the mapping
+ * exists before the fork. A batch is always tasks 0..n-1, so the queue is a claim index, not a
+ * ring.
  *
- * Lock repair: a pop marks the slot RUNNING first and advances `head` second. When a worker dies
- * inside a pop, the next locker gets EOWNERDEAD, finishes the half-done pop if the slot at `head`
- * is already claimed (so the supervisor finds the task held by the dead worker), and marks the
- * mutex consistent.
+ * Claiming: a worker reads the index i, claims slot i by a compare-and-swap of its `worker` field
+ * from nobody to itself, marks it RUNNING, and moves the index past i (a worker that lost the
+ * race helps move it). There is no lock, so a worker killed anywhere leaves no lock behind; the
+ * claim names its owner in the same atomic step, so a worker killed just after claiming is found
+ * holding the task (its slot still QUEUED, `worker` its id: see queue_slot). Between tasks this
+ * costs what the cheapest correct hand-off costs: two atomic operations on shared lines, no
+ * system call (the dispatch floor in bench/sched_dispatch.c measures that with a bare index).
  */
 #include "queue.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "futex.h" /* every word is in the MAP_SHARED mapping: shared futexes (true) */
 
 #define QUEUE_MAX_CAPACITY (1u << 24)
+#define QUEUE_NOBODY UINT32_MAX
 
 struct queue {
-    pthread_mutex_t lock;        /* guards head, tail, ring and slot claims */
-    uint32_t cap;                /* power of two */
-    uint32_t head, tail;         /* free-running; index = x & (cap - 1) */
-    _Atomic uint32_t batch_n;    /* tasks in the current batch (read by completing workers) */
-    _Atomic uint32_t work_seq;   /* futex: bumped on push and close */
-    _Atomic uint32_t done;       /* futex: tasks completed in this batch */
-    _Atomic uint32_t event_seq;  /* futex: harness events */
-    _Atomic uint32_t closed;
+    uint32_t cap;
     size_t map_len;
     queue_slot *slots;
-    uint32_t *ring;
+    _Alignas(64) _Atomic uint32_t next;   /* the next task to claim (may lag: claimers help) */
+    _Atomic uint32_t batch_n;             /* tasks in the current batch */
+    _Alignas(64) _Atomic uint32_t done;   /* futex: tasks completed in this batch */
+    _Alignas(64) _Atomic uint32_t work_seq; /* futex: bumped on push and close */
+    _Atomic uint32_t event_seq;           /* futex: harness events */
+    _Atomic uint32_t closed;
 };
-
-static uint32_t round_up_pow2(uint32_t n)
-{
-    uint32_t p = 1;
-    while (p < n)
-        p <<= 1;
-    return p;
-}
 
 int queue_create(uint32_t capacity, queue **out)
 {
     if (capacity == 0 || capacity > QUEUE_MAX_CAPACITY)
         return -EINVAL;
-    uint32_t cap = round_up_pow2(capacity);
     size_t head = (sizeof(queue) + 63) & ~(size_t)63;
-    size_t len = head + (size_t)cap * sizeof(queue_slot) + (size_t)cap * sizeof(uint32_t);
+    size_t len = head + (size_t)capacity * sizeof(queue_slot);
     void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         return -errno;
-    queue *q = mem; /* the mapping is zero-filled */
-    q->cap = cap;
+    queue *q = mem; /* the mapping is zero-filled: no batch, nothing to claim */
+    q->cap = capacity;
     q->map_len = len;
     q->slots = (queue_slot *)((char *)mem + head);
-    q->ring = (uint32_t *)(q->slots + cap);
-
-    pthread_mutexattr_t a;
-    int rc = pthread_mutexattr_init(&a);
-    if (rc == 0)
-        rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    if (rc == 0)
-        rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    if (rc == 0)
-        rc = pthread_mutex_init(&q->lock, &a);
-    pthread_mutexattr_destroy(&a);
-    if (rc != 0) {
-        munmap(mem, len);
-        return -rc;
-    }
     *out = q;
     return 0;
 }
 
 void queue_destroy(queue *q)
 {
-    if (!q)
-        return;
-    pthread_mutex_destroy(&q->lock);
-    munmap(q, q->map_len);
+    if (q)
+        munmap(q, q->map_len);
 }
 
 uint32_t queue_capacity(const queue *q) { return q->cap; }
 
 queue_slot *queue_slot_at(queue *q, uint32_t index) { return index < q->cap ? &q->slots[index] : NULL; }
 
-/* Finishes a pop its dead owner left half done (see the file comment). */
-static void queue_repair(queue *q)
-{
-    if (q->head != q->tail) {
-        uint32_t idx = q->ring[q->head & (q->cap - 1)];
-        if (atomic_load(&q->slots[idx].state) != SLOT_QUEUED)
-            q->head++;
-    }
-}
-
-static int queue_lock(queue *q)
-{
-    int rc = pthread_mutex_lock(&q->lock);
-    if (rc == EOWNERDEAD) {
-        queue_repair(q);
-        rc = pthread_mutex_consistent(&q->lock);
-    }
-    return -rc;
-}
-
-static void queue_unlock(queue *q) { pthread_mutex_unlock(&q->lock); }
-
 int queue_push_batch(queue *q, uint32_t n)
 {
     if (n == 0 || n > q->cap)
         return -EINVAL;
-    int rc = queue_lock(q);
-    if (rc < 0)
-        return rc;
-    if (q->head != q->tail) {
-        queue_unlock(q);
+    if (queue_pending(q))
         return -EBUSY;
-    }
+    /* No claim can start on the new slots before batch_n is published (release) below. */
+    atomic_store_explicit(&q->batch_n, 0, memory_order_release);
     for (uint32_t i = 0; i < n; i++) {
         queue_slot *s = &q->slots[i];
-        memset(&s->out, 0, sizeof s->out);
-        s->worker = UINT32_MAX;
+        s->out.value_ns = 0;
+        s->out.digest_len = 0;
+        s->out.detail[0] = '\0';
         s->cpu = -1;
         atomic_store_explicit(&s->start_ns, 0, memory_order_relaxed);
         s->end_ns = 0;
         atomic_store_explicit(&s->state, SLOT_QUEUED, memory_order_relaxed);
-        q->ring[(q->tail + i) & (q->cap - 1)] = i;
+        /* Last, with release: a claimer that sees nobody here sees the whole reset. */
+        atomic_store_explicit(&s->worker, QUEUE_NOBODY, memory_order_release);
     }
-    atomic_store_explicit(&q->batch_n, n, memory_order_relaxed);
-    atomic_store(&q->done, 0);
-    q->tail += n;
-    queue_unlock(q);
+    atomic_store_explicit(&q->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&q->next, 0, memory_order_relaxed);
+    atomic_store_explicit(&q->batch_n, n, memory_order_release);
     atomic_fetch_add(&q->work_seq, 1);
     futex_wake_all(&q->work_seq, true);
     return 0;
@@ -141,22 +93,26 @@ int queue_push_batch(queue *q, uint32_t n)
 
 int queue_pop(queue *q, uint32_t worker, uint32_t *index)
 {
-    if (atomic_load_explicit(&q->closed, memory_order_acquire))
-        return -ESHUTDOWN;
-    int rc = queue_lock(q);
-    if (rc < 0)
-        return rc;
-    if (q->head == q->tail) {
-        queue_unlock(q);
-        return -EAGAIN;
+    for (;;) {
+        if (atomic_load_explicit(&q->closed, memory_order_acquire))
+            return -ESHUTDOWN;
+        uint32_t n = atomic_load_explicit(&q->batch_n, memory_order_acquire);
+        uint32_t i = atomic_load_explicit(&q->next, memory_order_acquire);
+        if (i >= n)
+            return -EAGAIN;
+        queue_slot *s = &q->slots[i];
+        uint32_t nobody = QUEUE_NOBODY;
+        bool mine = atomic_compare_exchange_strong_explicit(&s->worker, &nobody, worker, memory_order_acq_rel,
+                                                            memory_order_acquire);
+        if (mine)
+            atomic_store_explicit(&s->state, SLOT_RUNNING, memory_order_release);
+        /* Move past i whoever claimed it (its claimer may be slow, or dead). */
+        atomic_compare_exchange_strong_explicit(&q->next, &i, i + 1, memory_order_acq_rel, memory_order_relaxed);
+        if (mine) {
+            *index = (uint32_t)(s - q->slots);
+            return 0;
+        }
     }
-    uint32_t idx = q->ring[q->head & (q->cap - 1)];
-    q->slots[idx].worker = worker;
-    atomic_store_explicit(&q->slots[idx].state, SLOT_RUNNING, memory_order_release);
-    q->head++;
-    queue_unlock(q);
-    *index = idx;
-    return 0;
 }
 
 void queue_complete(queue *q, uint32_t index, bool ok)
@@ -171,11 +127,11 @@ uint32_t queue_done(const queue *q) { return atomic_load_explicit(&q->done, memo
 
 uint32_t queue_pending(queue *q)
 {
-    if (queue_lock(q) < 0)
-        return 0;
-    uint32_t n = q->tail - q->head;
-    queue_unlock(q);
-    return n;
+    /* The unclaimed tasks from the index on (it may lag behind a claim whose claimer died). */
+    uint32_t n = atomic_load_explicit(&q->batch_n, memory_order_acquire), left = 0;
+    for (uint32_t i = atomic_load_explicit(&q->next, memory_order_acquire); i < n; i++)
+        left += atomic_load_explicit(&q->slots[i].worker, memory_order_acquire) == QUEUE_NOBODY;
+    return left;
 }
 
 uint32_t queue_work_seq(const queue *q) { return atomic_load_explicit(&q->work_seq, memory_order_acquire); }

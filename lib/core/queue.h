@@ -1,9 +1,10 @@
 /* queue.h: the one task queue and result slots every executor uses, in MAP_SHARED memory.
  *
- * Threads and forked processes pull task indices from the same ring, guarded by a robust,
- * process-shared mutex, and write results into per-task slots one cache line apart. Wakeups are
- * futexes on sequence counters (never process-shared condition variables: a killed waiter can
- * hang them), and every wait has a timeout so a supervisor can look around.
+ * Threads and forked processes claim tasks of a batch (0..n-1) from the same index with atomic
+ * operations, no lock (so a killed worker cannot leave one held), and write results into per-task
+ * slots, each on its own cache lines. Wakeups are futexes on sequence counters (never
+ * process-shared condition variables: a killed waiter can hang them), and every wait has a
+ * timeout so a supervisor can look around.
  */
 #ifndef TVP_QUEUE_H
 #define TVP_QUEUE_H
@@ -25,7 +26,9 @@ typedef enum {
 /* One task's result. Written by the worker that ran it; read by the harness after the batch. */
 typedef struct queue_slot {
     _Atomic uint32_t state; /* slot_state */
-    uint32_t worker;        /* who took it */
+    _Atomic uint32_t worker; /* who claimed it (UINT32_MAX: nobody yet). A worker killed between
+                              * its claim and marking the slot RUNNING leaves it QUEUED with its
+                              * id here: the task is held by that worker all the same. */
     int32_t cpu;            /* CPU it started on (sched_getcpu), -1 unknown */
     _Atomic uint64_t start_ns; /* CLOCK_MONOTONIC, task start (read live by the deadline check) */
     uint64_t end_ns;           /* and end */
@@ -49,9 +52,9 @@ queue_slot *queue_slot_at(queue *q, uint32_t index);
  * -EBUSY when the previous batch still has queued tasks. */
 int queue_push_batch(queue *q, uint32_t n);
 
-/* Takes the next task for `worker`: marks its slot SLOT_RUNNING with the worker id (before
- * advancing the ring, so a worker that dies in between is found holding it). 0 and *index, or
- * -EAGAIN when empty, -ESHUTDOWN when closed. Recovers the lock when its owner died. */
+/* Takes the next task for `worker`: claims its slot with the worker id in one atomic step (so a
+ * worker that dies at any point after is found holding it), then marks it SLOT_RUNNING. 0 and
+ * *index, or -EAGAIN when none is left, -ESHUTDOWN when closed. Lock-free. */
 int queue_pop(queue *q, uint32_t worker, uint32_t *index);
 
 /* Marks a task finished (SLOT_OK or SLOT_FAILED, already filled in) and counts it. The worker
@@ -60,7 +63,7 @@ void queue_complete(queue *q, uint32_t index, bool ok);
 
 /* Tasks completed in the current batch. */
 uint32_t queue_done(const queue *q);
-/* Number of tasks still waiting in the ring. */
+/* Number of tasks of the batch nobody has claimed yet. */
 uint32_t queue_pending(queue *q);
 
 /* Work sequence: changes on every push and on close. A worker reads it, tries queue_pop, and
