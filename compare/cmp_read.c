@@ -11,28 +11,16 @@
 
 #define CMP_MAX_FILE_SIZE ((size_t)1 << 30)
 
-/* Text check: valid UTF-8 without control characters other than tab, CR, LF and form feed. */
+/* Text check (results_text_end): valid UTF-8 without control characters other than tab, CR, LF. */
 static int cmp__check_text(const char *name, const char *buf, size_t len, cmp_error *err)
 {
-    const unsigned char *p = (const unsigned char *)buf;
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = p[i];
-        size_t n = results_utf8_len(p + i, len - i);
-        bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
-        if (n == 0 || control || c == 0x7f)
-            return cmp_errorf(err,
-                              "%s:%zu: binary data (byte 0x%02x at column %zu): expected a tvp "
-                              "CSV or Google Benchmark JSON file",
-                              name, line, (unsigned)c, col);
-        if (c == '\n') {
-            line++;
-            col = 0;
-        }
-        col++;
-        i += n;
-    }
-    return 0;
+    size_t line, col, at = results_text_end(buf, len, &line, &col);
+    if (at == len)
+        return 0;
+    return cmp_errorf(err,
+                      "%s:%zu: binary data (byte 0x%02x at column %zu): expected a tvp CSV or "
+                      "Google Benchmark JSON file",
+                      name, line, (unsigned)(unsigned char)buf[at], col);
 }
 
 int cmp_read_buffer(const char *name, const char *buf, size_t len, const cmp_metric *m,

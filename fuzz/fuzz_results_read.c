@@ -1,4 +1,4 @@
-/* fuzz_results_read.c: libFuzzer target for the tidy-CSV reader (results_table_read_csv) and a write/read round trip. */
+/* fuzz_results_read.c: libFuzzer target for the CSV reader (results_csv_each_buffer, results_table_read_csv) and a write/read round trip. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,7 +17,9 @@
  *   - the reader returns 0, -EBADMSG (malformed) or -ENOMEM/-EFBIG, with a "path:line: ..."
  *     message on error and an empty table;
  *   - on success every row has the header's width, and writing the table with
- *     results_table_csv and reading that back gives the same header and cells.
+ *     results_table_csv and reading that back gives the same header and cells;
+ *   - the streaming reader over the same bytes agrees (the same result and rows), hands over
+ *     records whose lines never decrease, and a callback's refusal comes back as "name:LINE: why".
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,6 +68,55 @@ static int read_table(const char *path, results_table *t)
     return 0;
 }
 
+/* What the streaming reader handed over: records, the last one's line; refuse at row `stop`. */
+typedef struct stream_log {
+    size_t ncols, rows, line, stop;
+} stream_log;
+
+static int stream_header(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    stream_log *l = ctx;
+    PROMISE(rec->line >= 1 && rec->n >= 1);
+    l->ncols = rec->n;
+    l->line = rec->line;
+    return 0;
+}
+
+static int stream_row(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    stream_log *l = ctx;
+    PROMISE(rec->n == l->ncols && rec->line >= l->line); /* bare CRs: records share a line */
+    for (size_t i = 0; i < rec->n; i++)
+        PROMISE(rec->fields[i] != NULL);
+    l->line = rec->line;
+    if (++l->rows != l->stop)
+        return 0;
+    snprintf(why, whylen, "stop");
+    return -ECANCELED;
+}
+
+/* The streaming reader over the bytes themselves: the same outcome as the table reader's. */
+static void stream_check(const uint8_t *data, size_t size, int table_rc, const results_table *t)
+{
+    stream_log l = {0};
+    char err[512];
+    int rc = results_csv_each_buffer("mem", (const char *)data, size, stream_header, stream_row, &l, err, sizeof err);
+    PROMISE(rc == table_rc || rc == -ENOMEM || table_rc == -ENOMEM);
+    if (rc < 0) {
+        PROMISE(strncmp(err, "mem:", 4) == 0);
+        return;
+    }
+    PROMISE(l.rows == t->n_rows && l.ncols == t->n_cols);
+    if (l.rows == 0)
+        return;
+    stream_log again = {.stop = l.rows};
+    rc = results_csv_each_buffer("mem", (const char *)data, size, stream_header, stream_row, &again, err, sizeof err);
+    char want[64];
+    snprintf(want, sizeof want, "mem:%zu: stop", l.line);
+    PROMISE(rc == -ECANCELED && strcmp(err, want) == 0);
+}
+
 static bool same_cell(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -78,7 +129,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (memfd_load(&in_fd, "fuzz-in.csv", data, size, path, sizeof path) < 0)
         return 0;
     results_table t;
-    if (read_table(path, &t) < 0)
+    int rc = read_table(path, &t);
+    stream_check(data, size, rc, &t);
+    if (rc < 0)
         return 0;
 
     char *csv = NULL;

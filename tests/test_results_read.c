@@ -1,4 +1,4 @@
-/* test_results_read.c: unit tests of reading tidy CSV back with libcsv (lib/results_read.c). */
+/* test_results_read.c: unit tests of the CSV reader (lib/io/results_read.c): the streaming API and the table on top. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +181,109 @@ static void test_missing_file(void **state)
     assert_non_null(strstr(err, "/nonexistent/tvp.csv"));
 }
 
+/* What the callbacks of test_each saw. */
+typedef struct each_log {
+    const char *const *header; /* kept by the reader until it returns */
+    size_t ncols, rows, lines[8];
+    char seen[256];
+    int fail_at_row; /* 1-based; 0: never */
+    int fail_rc;
+} each_log;
+
+static int each_header(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    each_log *l = ctx;
+    l->header = rec->fields;
+    l->ncols = rec->n;
+    l->lines[0] = rec->line;
+    return 0;
+}
+
+static int each_row(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    each_log *l = ctx;
+    assert_int_equal(rec->n, l->ncols);
+    l->lines[++l->rows] = rec->line;
+    for (size_t i = 0; i < rec->n; i++) /* "col=value;" with the header's names */
+        snprintf(l->seen + strlen(l->seen), sizeof l->seen - strlen(l->seen), "%s=%s;", l->header[i], rec->fields[i]);
+    if ((int)l->rows != l->fail_at_row)
+        return 0;
+    if (l->fail_rc != -ENOMEM)
+        snprintf(why, whylen, "column '%s': '%s' is not good", l->header[1], rec->fields[1]);
+    return l->fail_rc;
+}
+
+/* The streaming reader: every record with the line it starts on, "" for empty fields, the header
+ * alive while rows come; a callback's refusal gets NAME:LINE: in front. */
+static void test_each(void **state)
+{
+    (void)state;
+    static const char text[] = "\xef\xbb\xbf" "a,b\n"
+                               "\n"
+                               "\"two\nlines\",1\n"
+                               "x,\n"
+                               "y,\"2\"";
+    each_log l = {0};
+    char err[256];
+    assert_int_equal(results_csv_each_buffer("mem", text, sizeof text - 1, each_header, each_row, &l, err, sizeof err), 0);
+    assert_int_equal(l.rows, 3);
+    assert_int_equal(l.lines[0], 1);
+    assert_int_equal(l.lines[1], 3);
+    assert_int_equal(l.lines[2], 5);
+    assert_int_equal(l.lines[3], 6);
+    assert_string_equal(l.seen, "a=two\nlines;b=1;a=x;b=;a=y;b=2;");
+
+    each_log bad = {.fail_at_row = 2, .fail_rc = -EINVAL};
+    assert_int_equal(results_csv_each_buffer("mem", text, sizeof text - 1, each_header, each_row, &bad, err, sizeof err), -EINVAL);
+    assert_string_equal(err, "mem:5: column 'b': '' is not good");
+    assert_int_equal(bad.rows, 2); /* the reader stopped there */
+
+    /* lines ended by a bare CR: the records share line 1 (a fuzzer found them given line 0) */
+    each_log cr = {0};
+    assert_int_equal(results_csv_each_buffer("cr", "a,b\r1,2\r,\r", 10, each_header, each_row, &cr, err, sizeof err), 0);
+    assert_int_equal(cr.rows, 2);
+    assert_int_equal(cr.lines[1], 1);
+    assert_int_equal(cr.lines[2], 1);
+
+    each_log oom = {.fail_at_row = 1, .fail_rc = -ENOMEM};
+    const char *path = write_text("each.csv", text);
+    assert_int_equal(results_csv_each(path, each_header, each_row, &oom, err, sizeof err), -ENOMEM);
+    char want[300];
+    snprintf(want, sizeof want, "%s:3: out of memory", path);
+    assert_string_equal(err, want);
+}
+
+/* The limits are errors that say so, and so is text that is not (a form feed included). */
+static void test_limits_and_text(void **state)
+{
+    (void)state;
+    size_t n = (RESULTS_READ_MAX_COLS + 1) * 6 + 16;
+    char *wide = malloc(n), *p = wide;
+    assert_non_null(wide);
+    for (int i = 0; i <= RESULTS_READ_MAX_COLS; i++)
+        p += sprintf(p, i ? ",c%d" : "c%d", i);
+    strcpy(p, "\n");
+    expect_bad("wide.csv", wide, strlen(wide), 1, "header has more than 4096 columns");
+    p = wide + sprintf(wide, "a,b\n1,2\n");
+    for (int i = 0; i < 10000; i++)
+        *p++ = ',';
+    strcpy(p, "\n");
+    expect_bad("long.csv", wide, strlen(wide), 3, "row has 10001 fields, the header has 2");
+    free(wide);
+    static const char ff[] = "a,b\n1,\f\n";
+    expect_bad("ff.csv", ff, sizeof ff - 1, 2, "binary data (byte 0x0c at column 3)");
+    static const char del[] = "a,b\n\xc3\xa9\xe2\x82\xac,\x7f\n";
+    expect_bad("del.csv", del, sizeof del - 1, 2, "binary data (byte 0x7f at column 4)");
+
+    size_t line, col;
+    static const char overlong[] = "ok\n\xc3\xa9\xc0\xaf";
+    assert_int_equal(results_text_end(overlong, sizeof overlong - 1, &line, &col), 5);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 2);
+    assert_int_equal(results_text_end("a\tb\r\n", 5, &line, &col), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +292,8 @@ int main(void)
         cmocka_unit_test(test_header_only_and_no_newline),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_each),
+        cmocka_unit_test(test_limits_and_text),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -33,14 +33,37 @@ int results_table_permute(results_table *t, const size_t *order);
  * caller frees *out. */
 int results_table_csv(const results_table *t, char **out, size_t *len);
 
-/* Reads a CSV file (a header line, then rows) into `t` with libcsv. Every row must have as many
- * fields as the header. On error returns -errno (-EBADMSG for malformed input) and writes
- * "FILE:LINE: what is wrong" into `err`. Implemented in results_read.c. */
+/* THE CSV reader (results_read.c, libcsv). The text is checked first (results_text_end), a
+ * UTF-8 byte order mark skipped; then every record goes to a callback with the physical line it
+ * starts on: the first to on_header, once its names are checked (non-empty, distinct, at most
+ * RESULTS_READ_MAX_COLS), every later one to on_row, once it has the header's width. fields[i]
+ * is "" for an empty field; a row's fields live until the callback returns, the header's until
+ * the reader does. A callback returns 0 to go on, or -errno with `why` set (or left empty for
+ * strerror); the reader stops and writes "NAME:LINE: why" into err. The reader's own refusals
+ * (binary data, an empty file, malformed CSV, a wrong width, the limits) are -EBADMSG with the
+ * same prefix; a file larger than RESULTS_READ_MAX_BYTES is -EFBIG. 0 or -errno. */
+#define RESULTS_READ_MAX_BYTES ((size_t)1 << 30)
+#define RESULTS_READ_MAX_COLS 4096
+typedef struct results_csv_record {
+    const char *const *fields;
+    size_t n;
+    size_t line;
+} results_csv_record;
+typedef int (*results_csv_fn)(void *ctx, const results_csv_record *rec, char *why, size_t whylen);
+int results_csv_each(const char *path, results_csv_fn on_header, results_csv_fn on_row, void *ctx,
+                     char *err, size_t errlen);
+/* The same over `len` bytes in memory; `name` stands for the file in messages. */
+int results_csv_each_buffer(const char *name, const char *buf, size_t len, results_csv_fn on_header,
+                            results_csv_fn on_row, void *ctx, char *err, size_t errlen);
+
+/* Reads a CSV file into `t` (empty fields become NULL cells) with results_csv_each, whose errors
+ * it returns; on error `t` is left empty. */
 int results_table_read_csv(const char *path, results_table *t, char *err, size_t errlen);
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes available), 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF are rejected). */
-size_t results_utf8_len(const unsigned char *p, size_t n);
+/* Where `buf` stops being text: the offset of its first NUL, DEL, control byte other than tab, CR
+ * and LF, or malformed UTF-8 (overlong forms, surrogates, beyond U+10FFFF), with its line and
+ * column (in characters, from 1); `len` when there is none. */
+size_t results_text_end(const char *buf, size_t len, size_t *line, size_t *col);
 
 /* Writes `len` bytes to `path` so that a reader sees the old file or the new one, never part of
  * one: a temp file in the same directory, write, fsync, rename, fsync the directory. On any

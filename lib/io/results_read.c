@@ -1,9 +1,8 @@
-/* results_read.c: reading a tidy CSV file back into a results_table with libcsv, with file:line errors.
+/* results_read.c: THE CSV reader (libcsv): records streamed to callbacks with file:line errors, and the table reader on top.
  *
- * The file is checked as text first (valid UTF-8, no NUL or other control bytes than tab, CR, LF),
- * then fed to csv_parse one physical line at a time so every record knows the line it started on.
- * The first record is the header; every later record must have as many fields as the header.
- * Empty fields become NULL cells, as results_table_get reports them.
+ * The text is checked first (valid UTF-8, no NUL or other control bytes than tab, CR, LF), then
+ * fed to csv_parse one physical line at a time so every record knows the line it started on. A
+ * record's fields are kept NUL-terminated, one after the other, in one buffer.
  */
 #include "results.h"
 
@@ -11,26 +10,36 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define RESULTS_READ_MAX_BYTES ((size_t)1 << 30)
-#define RESULTS_READ_MAX_COLS 4096
-
 typedef struct results_reader {
-    const char *path;
-    results_table *t;
+    const char *name;
+    results_csv_fn on_header, on_row;
+    void *ctx;
     char *err;
     size_t errlen;
     int rc;
     size_t line;     /* physical line being fed */
     size_t rec_line; /* line the current (open) record started on, 0 when none is open */
-    bool have_header;
-    char **fields; /* the current record: nf fields seen, the first `stored` kept */
-    size_t nf, stored, cap;
+    char *text;      /* the current record's fields, each NUL-terminated */
+    size_t tlen, tcap;
+    size_t *start; /* where each kept field starts in text: nf seen, the first min(nf, limit) kept */
+    size_t nf, scap;
+    const char **fields; /* pointers into text, made when the record ends */
+    size_t fcap;
+    char *head_text; /* the header, kept for the whole read */
+    const char **head;
+    size_t ncols;
 } results_reader;
+
+/* The line of the record at hand: where it started, or the line being fed when it started there
+ * after another record ended (lines ended by a bare CR). */
+static size_t results__line(const results_reader *r)
+{
+    return r->rec_line ? r->rec_line : r->line;
+}
 
 static int results__fail(results_reader *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -40,7 +49,7 @@ static int results__fail(results_reader *r, int rc, const char *fmt, ...)
         return r->rc;
     r->rc = rc;
     if (r->err && r->errlen) {
-        int n = snprintf(r->err, r->errlen, "%s:%zu: ", r->path, r->rec_line ? r->rec_line : r->line);
+        int n = snprintf(r->err, r->errlen, "%s:%zu: ", r->name, results__line(r));
         if (n >= 0 && (size_t)n < r->errlen) {
             va_list ap;
             va_start(ap, fmt);
@@ -52,7 +61,7 @@ static int results__fail(results_reader *r, int rc, const char *fmt, ...)
 }
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-size_t results_utf8_len(const unsigned char *p, size_t n)
+static size_t results__utf8_len(const unsigned char *p, size_t n)
 {
     unsigned c = p[0], len, cp;
     if (c < 0x80)
@@ -78,109 +87,121 @@ size_t results_utf8_len(const unsigned char *p, size_t n)
     return len;
 }
 
-/* Refuses binary data: a NUL, a control byte other than tab/CR/LF, or invalid UTF-8. */
-static int results__check_text(results_reader *r, const char *buf, size_t len)
+size_t results_text_end(const char *buf, size_t len, size_t *line, size_t *col)
 {
     const unsigned char *p = (const unsigned char *)buf;
-    size_t line = 1;
-    for (size_t i = 0; i < len;) {
+    *line = *col = 1;
+    for (size_t i = 0; i < len; (*col)++) {
         unsigned char c = p[i];
-        size_t n = results_utf8_len(p + i, len - i);
-        bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
-        if (n == 0 || control) {
-            r->line = line;
-            return results__fail(r, -EBADMSG, "binary data (byte 0x%02x at offset %zu), not a CSV text file",
-                                 (unsigned)c, i);
-        }
-        line += c == '\n';
+        size_t n = results__utf8_len(p + i, len - i);
+        if (n == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return i;
+        if (c == '\n')
+            ++*line, *col = 0;
         i += n;
     }
-    return 0;
+    return len;
 }
 
-static void results__drop_fields(results_reader *r)
+/* realloc of p to at least `need` elements of `size` bytes (doubling); NULL when out of memory. */
+static void *results__grow(void *p, size_t *cap, size_t need, size_t size)
 {
-    for (size_t i = 0; i < r->stored; i++)
-        free(r->fields[i]);
-    r->stored = r->nf = 0;
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, n * size);
+    if (q)
+        *cap = n;
+    return q;
 }
 
-static int results__keep_field(results_reader *r, const char *s, size_t len)
+/* How many fields of a record are kept: beyond it the record is wrong anyway, they are counted. */
+static size_t results__limit(const results_reader *r)
 {
-    if (r->stored == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        char **f = realloc(r->fields, cap * sizeof *f);
-        if (!f)
-            return results__fail(r, -ENOMEM, "out of memory");
-        r->fields = f;
-        r->cap = cap;
-    }
-    char *copy = NULL;
-    if (len) {
-        if (!(copy = malloc(len + 1)))
-            return results__fail(r, -ENOMEM, "out of memory");
-        memcpy(copy, s, len);
-        copy[len] = '\0';
-    }
-    r->fields[r->stored++] = copy;
-    return 0;
+    return r->head ? r->ncols : RESULTS_READ_MAX_COLS;
 }
 
 static void results__on_field(void *s, size_t len, void *data)
 {
     results_reader *r = data;
-    if (r->rc)
+    if (r->rc || r->nf++ >= results__limit(r))
         return;
-    size_t limit = r->have_header ? r->t->n_cols : RESULTS_READ_MAX_COLS;
-    r->nf++;
-    if (r->stored < limit) /* beyond it the record is wrong anyway: count, do not store */
-        results__keep_field(r, s, len);
+    size_t *start = results__grow(r->start, &r->scap, r->nf, sizeof *start);
+    if (start)
+        r->start = start;
+    char *text = start ? results__grow(r->text, &r->tcap, r->tlen + len + 1, 1) : NULL;
+    if (!text)
+        return (void)results__fail(r, -ENOMEM, "out of memory");
+    r->text = text;
+    r->start[r->nf - 1] = r->tlen;
+    if (len)
+        memcpy(text + r->tlen, s, len);
+    text[r->tlen + len] = '\0';
+    r->tlen += len + 1;
 }
 
-static int results__header(results_reader *r)
+/* Calls a user's callback; its refusal becomes the reader's, with this record's line. */
+static int results__call(results_reader *r, results_csv_fn fn, const results_csv_record *rec)
+{
+    char why[1024];
+    why[0] = '\0';
+    int rc = fn ? fn(r->ctx, rec, why, sizeof why) : 0;
+    if (rc < 0)
+        return results__fail(r, rc, "%s", why[0] ? why : rc == -ENOMEM ? "out of memory" : strerror(-rc));
+    return 0;
+}
+
+static int results__header(results_reader *r, size_t kept)
 {
     if (r->nf > RESULTS_READ_MAX_COLS)
         return results__fail(r, -EBADMSG, "header has more than %d columns", RESULTS_READ_MAX_COLS);
-    for (size_t i = 0; i < r->stored; i++) {
-        if (!r->fields[i])
+    for (size_t i = 0; i < kept; i++) {
+        if (!r->fields[i][0])
             return results__fail(r, -EBADMSG, "header column %zu has no name", i + 1);
         for (size_t j = 0; j < i; j++)
             if (strcmp(r->fields[i], r->fields[j]) == 0)
                 return results__fail(r, -EBADMSG, "duplicate column '%s' in the header", r->fields[i]);
     }
-    int rc = results_table_init(r->t, (const char *const *)r->fields, r->stored);
-    if (rc < 0)
-        return results__fail(r, rc, "out of memory");
-    r->have_header = true;
-    return 0;
+    /* The header stays: its buffers move out of the record's. */
+    r->head_text = r->text;
+    r->head = r->fields;
+    r->ncols = kept;
+    r->text = NULL;
+    r->fields = NULL;
+    r->tcap = r->fcap = 0;
+    results_csv_record rec = {r->head, r->ncols, results__line(r)};
+    return results__call(r, r->on_header, &rec);
 }
 
 static int results__row(results_reader *r)
 {
-    results_table *t = r->t;
-    if (r->nf != t->n_cols)
-        return results__fail(r, -EBADMSG, "row has %zu fields, the header has %zu%s", r->nf, t->n_cols,
-                             r->nf < t->n_cols ? " (truncated row?)" : "");
-    long row = results_table_add_row(t);
-    if (row < 0)
-        return results__fail(r, (int)row, "out of memory");
-    /* The cells take the fields over. */
-    memcpy(&t->cells[(size_t)row * t->n_cols], r->fields, t->n_cols * sizeof *r->fields);
-    r->stored = r->nf = 0;
-    return 0;
+    if (r->nf != r->ncols)
+        return results__fail(r, -EBADMSG, "row has %zu fields, the header has %zu%s", r->nf, r->ncols,
+                             r->nf < r->ncols ? " (truncated row?)" : "");
+    results_csv_record rec = {r->fields, r->ncols, results__line(r)};
+    return results__call(r, r->on_row, &rec);
 }
 
 static void results__on_record(int term, void *data)
 {
     (void)term;
     results_reader *r = data;
-    if (r->rc)
-        return;
-    if (r->have_header)
-        results__row(r);
-    else
-        results__header(r);
-    results__drop_fields(r);
+    size_t kept = r->nf < results__limit(r) ? r->nf : results__limit(r);
+    const char **fields = r->rc ? NULL : results__grow(r->fields, &r->fcap, kept + 1, sizeof *fields);
+    if (!r->rc && !fields)
+        results__fail(r, -ENOMEM, "out of memory");
+    else if (!r->rc) {
+        r->fields = fields;
+        for (size_t i = 0; i < kept; i++)
+            fields[i] = r->text + r->start[i];
+        if (r->head)
+            results__row(r);
+        else
+            results__header(r, kept);
+    }
+    r->nf = r->tlen = 0;
     r->rec_line = 0;
 }
 
@@ -215,24 +236,55 @@ static int results__feed(results_reader *r, struct csv_parser *p, const char *bu
     return r->rc;
 }
 
-static int results__slurp(const char *path, char **out, size_t *len)
+int results_csv_each_buffer(const char *name, const char *buf, size_t len, results_csv_fn on_header,
+                            results_csv_fn on_row, void *ctx, char *err, size_t errlen)
+{
+    results_reader r = {.name = name, .on_header = on_header, .on_row = on_row, .ctx = ctx,
+                        .err = err, .errlen = errlen, .line = 1};
+    if (err && errlen)
+        err[0] = '\0';
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte order mark */
+        buf += 3;
+        len -= 3;
+    }
+    size_t line, col, at = results_text_end(buf, len, &line, &col);
+    struct csv_parser p;
+    if (results__blank(buf, len))
+        results__fail(&r, -EBADMSG, "empty file: expected a CSV header line");
+    else if (at < len) {
+        r.line = line;
+        results__fail(&r, -EBADMSG, "binary data (byte 0x%02x at column %zu), not a CSV text file",
+                      (unsigned char)buf[at], col);
+    } else if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        results__fail(&r, -ENOMEM, "cannot initialise the CSV parser");
+    else {
+        results__feed(&r, &p, buf, len);
+        csv_free(&p);
+    }
+    free(r.text);
+    free(r.start);
+    free(r.fields);
+    free(r.head_text);
+    free(r.head);
+    return r.rc;
+}
+
+int results_csv_each(const char *path, results_csv_fn on_header, results_csv_fn on_row, void *ctx,
+                     char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rbe");
-    if (!f)
-        return -errno;
     char *buf = NULL;
     size_t n = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
+    int rc = f ? 0 : -errno;
+    while (f) {
         if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = ncap <= RESULTS_READ_MAX_BYTES ? realloc(buf, ncap) : NULL;
+            char *nb = cap < RESULTS_READ_MAX_BYTES ? realloc(buf, cap ? cap * 2 : 65536) : NULL;
             if (!nb) {
-                rc = ncap <= RESULTS_READ_MAX_BYTES ? -ENOMEM : -EFBIG;
+                rc = cap < RESULTS_READ_MAX_BYTES ? -ENOMEM : -EFBIG;
                 break;
             }
             buf = nb;
-            cap = ncap;
+            cap = cap ? cap * 2 : 65536;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
@@ -241,49 +293,42 @@ static int results__slurp(const char *path, char **out, size_t *len)
             break;
         }
     }
-    fclose(f);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
+    if (f)
+        fclose(f);
+    if (rc == 0)
+        rc = results_csv_each_buffer(path, buf ? buf : "", n, on_header, on_row, ctx, err, errlen);
+    else if (err && errlen && rc == -EFBIG)
+        snprintf(err, errlen, "%s: cannot read: larger than %zu MiB", path, RESULTS_READ_MAX_BYTES >> 20);
+    else if (err && errlen)
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+    free(buf);
+    return rc;
+}
+
+static int results__table_header(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    return results_table_init(ctx, rec->fields, rec->n);
+}
+
+static int results__table_row(void *ctx, const results_csv_record *rec, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    results_table *t = ctx;
+    long row = results_table_add_row(t);
+    if (row < 0)
+        return (int)row;
+    char **cells = &t->cells[(size_t)row * t->n_cols];
+    for (size_t i = 0; i < rec->n; i++)
+        if (rec->fields[i][0] && !(cells[i] = strdup(rec->fields[i])))
+            return -ENOMEM;
     return 0;
 }
 
 int results_table_read_csv(const char *path, results_table *t, char *err, size_t errlen)
 {
-    results_reader r = {.path = path, .t = t, .err = err, .errlen = errlen, .line = 1};
     memset(t, 0, sizeof *t);
-    if (err && errlen)
-        err[0] = '\0';
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = results__slurp(path, &buf, &len);
-    if (rc < 0) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
-        return rc;
-    }
-    const char *text = buf;
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte order mark */
-        text += 3;
-        len -= 3;
-    }
-    struct csv_parser p;
-    if (results__blank(text, len))
-        rc = results__fail(&r, -EBADMSG, "empty file: expected a CSV header line");
-    else if ((rc = results__check_text(&r, text, len)) == 0) {
-        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-            rc = results__fail(&r, -ENOMEM, "cannot initialise the CSV parser");
-        else {
-            rc = results__feed(&r, &p, text, len);
-            csv_free(&p);
-        }
-    }
-    results__drop_fields(&r);
-    free(r.fields);
-    free(buf);
+    int rc = results_csv_each(path, results__table_header, results__table_row, t, err, errlen);
     if (rc < 0)
         results_table_free(t);
     return rc;
