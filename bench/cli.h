@@ -19,6 +19,7 @@
 #define CLI_MAX_WORKERS 1024
 #define CLI_MAX_TASKS 100000
 #define CLI_MAX_OUT_DIR 3000 /* bytes of --tvp_out: run file names must still fit PATH_MAX */
+#define CLI_MAX_KNOWN 96     /* flags tvp-bench takes: its own, the parameters', Google Benchmark's */
 
 typedef enum { PROFILE_QUICK = 0, PROFILE_DEFAULT, PROFILE_FULL, PROFILE_COUNT } cli_profile;
 
@@ -65,14 +66,16 @@ typedef struct cli_opts {
     bool interleave;
     gbflags gb;                      /* Google Benchmark's flags (filter, JSON file, ...) */
     bool list_only;                  /* --tvp_list: print the matrix and exit */
+    bool quiet;                      /* --tvp_quiet: no progress display on stderr */
     bool user_workloads;             /* --tvp_workloads was given */
     bool user_sched;                 /* --tvp_sched was given */
     bool sched_on[SCHED_GROUP_COUNT]; /* scheduler microbenchmark groups (sched_bench.h) */
 } cli_opts;
 
 /* Parses and removes every --tvp_* flag from argv (the rest is for Google Benchmark), applies
- * the profile's defaults and then the explicit flags. Returns 0, 1 when --help was printed, or
- * -EINVAL after printing "tvp-bench: --tvp_X=...: <reason> (<range or names>)" to stderr. */
+ * the profile's defaults and then the explicit flags. Returns 0, 1 when --help or --version was
+ * printed, or -EINVAL after printing "tvp-bench: --tvp_X=...: <reason> (<range or names>)" to
+ * stderr (an unknown flag: "tvp-bench: unknown flag '...'; did you mean --X?"). */
 int cli_parse(int *argc, char **argv, cli_opts *o);
 
 const char *cli_profile_name(cli_profile p);
@@ -82,10 +85,12 @@ const cli_param *cli_param_find(const cli_opts *o, const char *name);
  * for that workload, else the workload's own default. Returns the list, *n its length. */
 const int64_t *cli_param_values(const cli_opts *o, const workload *w, size_t i, size_t *n);
 
-/* Parsing helpers (exposed for the tests). Each returns 0 or -EINVAL. */
-int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* "1,2,4" or "A-B" (the powers of two from A to B, plus B). */
+/* "1,2,4" or "A-B": A, the powers of two between A and B, and B (3-20: 3,4,8,16,20; 3-5:
+ * 3,4,5). 0 or -EINVAL (exposed for the tests). */
 int cli_parse_workers(const char *s, uint32_t *out, size_t *n);
+/* Every flag tvp-bench takes ("--help", "--version", "--tvp_...", the workloads' parameters,
+ * "--benchmark_...", "--v"), at most cap of them into out; returns how many. */
+size_t cli_known_flags(const char **out, size_t cap);
 
 void cli_usage(FILE *f);
 

@@ -9,6 +9,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include "toolcli.h"
+
+/* Google Benchmark 1.7.1's flags, every one tvp takes (and suggests when one is mistyped). */
+static const char *const gb_known[] = {
+    "--benchmark_list_tests", "--benchmark_filter", "--benchmark_min_time", "--benchmark_min_warmup_time",
+    "--benchmark_repetitions", "--benchmark_enable_random_interleaving", "--benchmark_report_aggregates_only",
+    "--benchmark_display_aggregates_only", "--benchmark_format", "--benchmark_out", "--benchmark_out_format",
+    "--benchmark_color", "--benchmark_counters_tabular", "--benchmark_perf_counters", "--benchmark_context",
+    "--benchmark_time_unit", "--v"};
+
+const char *const *gbflags_known(size_t *n)
+{
+    *n = sizeof gb_known / sizeof gb_known[0];
+    return gb_known;
+}
+
 static int fail(const char *arg, const char *why)
 {
     fprintf(stderr, "tvp-bench: %s: %s\n", arg, why);
@@ -158,28 +174,18 @@ void gbflags_filter_free(gbflags_filter *f)
 
 int gbflags_parse(const char *arg, gbflags *g, bool *pass)
 {
-    static const char *const known[] = {
-        "benchmark_list_tests", "benchmark_filter", "benchmark_min_time", "benchmark_min_warmup_time",
-        "benchmark_repetitions", "benchmark_enable_random_interleaving", "benchmark_report_aggregates_only",
-        "benchmark_display_aggregates_only", "benchmark_format", "benchmark_out", "benchmark_out_format",
-        "benchmark_color", "benchmark_counters_tabular", "benchmark_perf_counters", "benchmark_context",
-        "benchmark_time_unit", "v", NULL};
     *pass = false;
-    const char *name = arg + 2, *eq = strchr(arg, '=');
-    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+    const char *eq = strchr(arg, '=');
+    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
     const char *val = eq ? eq + 1 : NULL;
     char key[64];
-    if (nlen == 0 || nlen >= sizeof key)
-        return fail(arg, "unknown flag (see --help)");
-    memcpy(key, name, nlen);
-    key[nlen] = '\0';
-    if (!is_one_of(key, known)) {
-        char why[900];
-        int off = snprintf(why, sizeof why, "unknown flag; Google Benchmark 1.7.1's are:");
-        for (size_t i = 0; known[i] && off < (int)sizeof why; i++)
-            off += snprintf(why + off, sizeof why - (size_t)off, " --%s", known[i]);
-        return fail(arg, why);
-    }
+    size_t k = 0, n_known = sizeof gb_known / sizeof gb_known[0];
+    while (k < n_known && !(strlen(gb_known[k]) == nlen && strncmp(arg, gb_known[k], nlen) == 0))
+        k++;
+    if (k == n_known)
+        return -ENOENT; /* the caller names it and suggests the closest flag */
+    memcpy(key, arg + 2, nlen - 2);
+    key[nlen - 2] = '\0';
     bool b;
     /* Boolean flags may be given bare (--benchmark_list_tests), as Google Benchmark allows. */
     static const char *const bools[] = {"benchmark_list_tests", "benchmark_enable_random_interleaving",
@@ -200,8 +206,11 @@ int gbflags_parse(const char *arg, gbflags *g, bool *pass)
             *pass = true; /* display only: Google Benchmark's console */
         return 0;
     }
-    if (!val || !*val)
-        return fail(arg, "expected --FLAG=VALUE");
+    if (!val || !*val) {
+        char why[160];
+        snprintf(why, sizeof why, "needs a value, as --%s=VALUE (see tvp-bench --help)", key);
+        return fail(arg, why);
+    }
     if (strcmp(key, "benchmark_filter") == 0) {
         char why[256];
         if (gbflags_check_filter(val, why, sizeof why) < 0)
@@ -210,10 +219,8 @@ int gbflags_parse(const char *arg, gbflags *g, bool *pass)
         return 0;
     }
     if (strcmp(key, "benchmark_repetitions") == 0) {
-        char *end;
-        errno = 0;
-        long v = strtol(val, &end, 10);
-        if (errno || *end || v < 1 || v > GBFLAGS_MAX_REPETITIONS || val[0] == '+' || val[0] == ' ') {
+        uint64_t v;
+        if (toolcli_parse_u64(val, 1, GBFLAGS_MAX_REPETITIONS, &v) < 0) {
             char why[64];
             snprintf(why, sizeof why, "expected an integer in 1..%d", GBFLAGS_MAX_REPETITIONS);
             return fail(arg, why);
@@ -265,9 +272,8 @@ int gbflags_parse(const char *arg, gbflags *g, bool *pass)
         return 0;
     }
     if (strcmp(key, "v") == 0) {
-        char *end;
-        long v = strtol(val, &end, 10);
-        if (*end || v < 0 || v > 100)
+        uint64_t v;
+        if (toolcli_parse_u64(val, 0, 100, &v) < 0)
             return fail(arg, "expected an integer in 0..100");
         *pass = true;
         return 0;

@@ -24,9 +24,12 @@ typedef struct gbflags {
 } gbflags;
 
 /* Parses one "--benchmark_*" or "--v" argument into g. *pass is set when the argument must go on
- * to Google Benchmark (display settings). Returns 0, or -EINVAL after printing
- * "tvp-bench: ARG: reason (range)" to stderr. */
+ * to Google Benchmark (display settings). Returns 0, -ENOENT for a flag Google Benchmark 1.7.1
+ * does not have (nothing printed: the caller names it with a suggestion), or -EINVAL after
+ * printing "tvp-bench: ARG: reason (range)" to stderr. */
 int gbflags_parse(const char *arg, gbflags *g, bool *pass);
+/* Every flag gbflags_parse takes ("--benchmark_filter", ..., "--v"); *n of them. */
+const char *const *gbflags_known(size_t *n);
 
 /* Whether `spec` is a valid filter (Google Benchmark's syntax: a POSIX extended regular
  * expression, "-" in front negates, "all" matches everything), within GBFLAGS_MAX_FILTER

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gbflags.h"
+#include "progress.h"
 
 /* Adds a configuration when the filter keeps it. */
 static void add_config(job_plan *p, job_kind kind, const char *name, void *cfg, const gbflags_filter *f)
@@ -93,14 +94,17 @@ int jobs_plan(job_plan *p, bench_case *cases, size_t n_cases, sched_set *sched, 
     return 0;
 }
 
-/* Every job's body: the configuration's own. */
+/* Every job's body: the configuration's own, inside the progress display's window (Google
+ * Benchmark prints between bodies, when the display's terminal line is erased). */
 static void job_body(gb_state *st, void *ctx)
 {
     const job *j = ctx;
+    progress_body_begin(j);
     if (j->config->kind == JOB_WORKLOAD)
         runner_body(st, j->config->u.workload);
     else
         sched_body(st, j->config->u.sched);
+    progress_body_end();
 }
 
 int jobs_register(const job_plan *p)

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "netsvc.h"
 #include "outputs.h"
+#include "progress.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
@@ -108,11 +109,13 @@ typedef struct app {
     report *rep;
     sched_set *sched;
     char host[64], started[32];
+    uint64_t started_ns; /* metrics_now_ns at the start: the progress display's "elapsed" */
     outputs out;
 } app;
 
 static void app_free(app *a)
 {
+    progress_stop(PROGRESS_END_SILENT);
     outputs_release(&a->out);
     report_free(a->rep);
     jobs_free(&a->plan);
@@ -211,7 +214,8 @@ static int prepare(app *a, int *argc, char **argv)
         return 1;
     }
     if (gb_initialize(&gargc, a->gargv) < 0) {
-        fprintf(stderr, "tvp-bench: Google Benchmark refused an argument (see --help)\n");
+        fprintf(stderr, "tvp-bench: Google Benchmark refused an argument tvp had validated (a bug in tvp's "
+                "flag checks: please report it with the command line)\n");
         return 2;
     }
     gb_add_custom_context("tvp_run_id", a->out.run_id);
@@ -234,6 +238,8 @@ static int run(app *a)
     printf("tvp: run %s, profile %s, %zu configurations x %u repetition%s%s, results in %s/\n", a->out.run_id,
            cli_profile_name(a->o.profile), a->plan.n_configs, a->plan.repetitions,
            a->plan.repetitions == 1 ? "" : "s", a->plan.shuffled ? " (interleaved at random)" : "", a->o.out_dir);
+    fflush(stdout);
+    progress_start(&a->plan, a->o.quiet, a->started_ns); /* on stderr until the benchmarks end */
     /* What the machine gives right now: read the results against it. */
     calib cal;
     bool have_cal = calibrate_run(a->env.topo, a->o.timer_slack_ns, &cal) == 0;
@@ -244,6 +250,7 @@ static int run(app *a)
     /* From here on a signal only decides the exit code: the files are written whole and true.
      * Everything that can take time (pools, the embedded server) ends before the check. */
     block_stop_signals();
+    progress_stop(stop_signal ? PROGRESS_END_STOPPED : PROGRESS_END_DONE); /* before anything is written */
     runner_release(&a->env);
     netsvc_shutdown();
     reap_all();
@@ -311,6 +318,8 @@ static void reap_all(void)
 
 int main(int argc, char **argv)
 {
+    if (progress_is_ticker(argc, argv)) /* this process is tvp-bench's progress display */
+        return progress_ticker_main(argc, argv);
     signal(SIGPIPE, SIG_IGN); /* a closed peer is an error to report, not a way to die */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     /* The stop signals are ours from the start: one that comes while flags are checked or the
@@ -321,6 +330,7 @@ int main(int argc, char **argv)
         sigaction(stop_signals[i], &sa, NULL);
     app a;
     memset(&a, 0, sizeof a);
+    a.started_ns = metrics_now_ns();
     a.orig_argc = argc;
     a.orig_argv = calloc((size_t)argc + 1, sizeof *a.orig_argv);
     if (!a.orig_argv)

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "metrics.h"
+#include "netsvc.h"
 
 #ifndef TVP_SOURCE_DIR
 #define TVP_SOURCE_DIR "."
@@ -99,6 +100,35 @@ static json_t *options_json(const cli_opts *o)
     return j;
 }
 
+/* The net workload's delay server: external, or embedded with the priority and placement it got. */
+static json_t *delay_server_json(void)
+{
+    netsvc_info si;
+    netsvc_info_get(&si);
+    if (!netsvc_embedded())
+        return json_pack("{s:s}", "mode", "external");
+    json_t *j = json_pack("{s:s, s:b}", "mode", "embedded", "started", si.started);
+    if (!si.started)
+        return j;
+    json_object_set_new(j, "nice_requested", json_integer(NETSVC_NICE));
+    json_object_set_new(j, "nice", json_integer(si.nice));
+    json_object_set_new(j, "nice_error", si.nice_err ? json_string(strerror(-si.nice_err)) : json_null());
+    json_object_set_new(j, "placement",
+                        json_string("per configuration: bound to the last PU no worker is bound to when the usable "
+                                    "PUs outnumber the workers (with pin=none, the last PU, which the unbound "
+                                    "workers may share); else unbound (the server_cpu column)"));
+    json_object_set_new(j, "placements_bound", json_integer(si.n_bound));
+    json_object_set_new(j, "placements_unbound", json_integer(si.n_unbound));
+    char pus[256] = "";
+    size_t off = 0;
+    for (int c = 0; c < 64 && off < sizeof pus - 8; c++)
+        if (si.cpus_used >> c & 1)
+            off += (size_t)snprintf(pus + off, sizeof pus - off, "%s%d", off ? "," : "", c);
+    json_object_set_new(j, "bound_to_pus", json_string(pus));
+    json_object_set_new(j, "placement_error", si.place_err ? json_string(strerror(-si.place_err)) : json_null());
+    return j;
+}
+
 json_t *meta_build(const cli_opts *o, const pin_topo *t, const meta_run *run)
 {
     char commit[128];
@@ -130,5 +160,6 @@ json_t *meta_build(const cli_opts *o, const pin_topo *t, const meta_run *run)
     json_object_set_new(doc, "machine", machine_json(t));
     json_object_set_new(doc, "libraries", libraries_json());
     json_object_set_new(doc, "options", options_json(o));
+    json_object_set_new(doc, "delay_server", delay_server_json());
     return doc;
 }

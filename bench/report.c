@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "columns.h"
+#include "progress.h"
 #include "runner.h"
 #include "sched_bench.h"
 #include "summary.h"
+#include "verdicts.h"
 
 /* The counters behind report_measure (REPORT_WALL is the run's own time). */
 static const char *const measure_counters[REPORT_M_COUNT] = {NULL, "tasks_per_s", "cpu_s", "cpu_util",
@@ -144,6 +146,7 @@ void report_on_run(const gb_run *run, void *arg)
     const job *j = run->ctx;
     if (!j || run->aggregate[0] || j < r->plan->jobs || j >= r->plan->jobs + r->plan->n_jobs)
         return; /* tvp registers single runs: Google Benchmark has nothing to aggregate */
+    progress_job_done(j, !run->error || strncmp(run->error_message, "interrupted", 11) != 0);
     size_t i = (size_t)(j - r->plan->jobs);
     report_row *row = &r->rows[i];
     results_table *t = &r->t;
@@ -255,4 +258,6 @@ void report_print_summary(const report *r, FILE *f)
 {
     if (r->finished)
         summary_print(r->configs, r->plan->n_configs, f);
+    if (r->finished)
+        verdicts_print(r->configs, r->plan->n_configs, r->rows, r->plan->shuffled, f);
 }

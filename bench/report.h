@@ -31,6 +31,8 @@ typedef struct report_config {
     const char *status;   /* ok when every repetition is; else failed if one failed, else interrupted */
     double median[REPORT_M_COUNT], mean[REPORT_M_COUNT], stddev[REPORT_M_COUNT], cv[REPORT_M_COUNT];
     double speedup, speedup_lo, speedup_hi; /* ratio of medians serial/this, its 95% interval */
+    size_t n_server_limited, n_server_judged; /* net: ok repetitions whose delay server was late by a
+                                               * material part of the task time, of those judged */
     size_t first_row;     /* its rows are first_row .. first_row + n - 1 (after report_finish) */
 } report_config;
 

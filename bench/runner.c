@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "array.h"
 #include "gbench.h"
 #include "sample.h"
 
@@ -48,14 +49,10 @@ static int add_case(matrix *m, const bench_case *proto, pool_executor e, pool_sp
 {
     if (m->n == RUNNER_MAX_CASES)
         return -E2BIG;
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        bench_case *c = realloc(m->cases, cap * sizeof *c);
-        if (!c)
-            return -ENOMEM;
-        m->cases = c;
-        m->cap = cap;
-    }
+    bench_case *cases = array_grow(m->cases, m->n, &m->cap, sizeof *cases, 64);
+    if (!cases)
+        return -ENOMEM;
+    m->cases = cases;
     bench_case *c = &m->cases[m->n];
     *c = *proto;
     c->exec = e;

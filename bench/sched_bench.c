@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "metrics.h"
 #include "sample.h"
 #include "sched_internal.h"
 
 /* ---- names ---- */
 
-static const char *const group_names[SCHED_GROUP_COUNT] = {"spawn", "pingpong", "wakeup"};
+static const char *const group_names[SCHED_GROUP_COUNT] = {"spawn", "pingpong", "wakeup", "dispatch"};
 static const char *const spawn_names[SCHED_SPAWN_COUNT] = {"pthread", "fork", "vfork", "posix_spawn"};
 static const char *const channel_names[SCHED_CHAN_COUNT] = {"pipe", "futex", "eventfd", "condvar"};
 static const char *const cpus_names[SCHED_CPUS_COUNT] = {"none", "same", "different"};
@@ -22,6 +23,15 @@ const char *sched_group_name(sched_group g) { return (unsigned)g < SCHED_GROUP_C
 const char *sched_spawn_name(sched_spawn_method m) { return (unsigned)m < SCHED_SPAWN_COUNT ? spawn_names[m] : "?"; }
 const char *sched_channel_name(sched_channel c) { return (unsigned)c < SCHED_CHAN_COUNT ? channel_names[c] : "?"; }
 const char *sched_cpus_name(sched_cpus c) { return (unsigned)c < SCHED_CPUS_COUNT ? cpus_names[c] : "?"; }
+
+const char *sched_group_list(char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int g = 0; g < SCHED_GROUP_COUNT && off < len; g++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", g ? " " : "", group_names[g]);
+    return buf;
+}
 
 int sched_group_parse(const char *list, bool on[SCHED_GROUP_COUNT])
 {
@@ -74,14 +84,10 @@ struct sched_set {
 
 static int case_add(sched_set *s, const sched_case *proto)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        sched_case *c = realloc(s->cases, cap * sizeof *c);
-        if (!c)
-            return -ENOMEM;
-        s->cases = c;
-        s->cap = cap;
-    }
+    sched_case *cases = array_grow(s->cases, s->n, &s->cap, sizeof *cases, 32);
+    if (!cases)
+        return -ENOMEM;
+    s->cases = cases;
     sched_case *c = &s->cases[s->n++];
     *c = *proto;
     c->set = s;
@@ -99,6 +105,10 @@ static int case_add(sched_set *s, const sched_case *proto)
         snprintf(c->name, sizeof c->name, "sched/pingpong/%s/%s/cpus:%s", sched_channel_name(c->channel),
                  pool_executor_name(c->executor), sched_cpus_name(c->cpus));
         break;
+    case SCHED_GROUP_DISPATCH:
+        snprintf(c->name, sizeof c->name, "sched/dispatch/%s/workers:%u/batch:%u", pool_executor_name(c->executor),
+                 c->workers, c->batch);
+        break;
     default:
         snprintf(c->name, sizeof c->name, "sched/wakeup/%s/cpus:%s", pool_executor_name(c->executor),
                  sched_cpus_name(c->cpus));
@@ -107,19 +117,45 @@ static int case_add(sched_set *s, const sched_case *proto)
     return 0;
 }
 
+/* One floor per pool executor that is on and per worker count of the matrix, with noop's tasks
+ * per batch (at most SCHED_BATCH_MAX per push). */
+static int build_dispatch(sched_set *s, const cli_opts *o)
+{
+    const workload *noop = workload_find("noop");
+    uint32_t batch = o->tasks ? o->tasks : noop ? noop->default_tasks : 2000;
+    if (batch > SCHED_BATCH_MAX)
+        batch = SCHED_BATCH_MAX;
+    int rc = 0;
+    for (int e = EXEC_THREADS; e <= EXEC_PROCESSES && rc == 0; e++) {
+        if (!o->exec_on[e])
+            continue;
+        for (size_t w = 0; w < o->n_workers && rc == 0; w++) {
+            sched_case c = {.group = SCHED_GROUP_DISPATCH, .executor = (pool_executor)e, .workers = o->workers[w],
+                            .batch = batch, .cpus = SCHED_CPUS_NONE};
+            rc = case_add(s, &c);
+        }
+    }
+    return rc;
+}
+
 static int build_cases(sched_set *s, const cli_opts *o, const bool on[SCHED_GROUP_COUNT])
 {
     bool full = o->profile == PROFILE_FULL;
     int rc = 0;
     if (on[SCHED_GROUP_SPAWN]) {
-        static const size_t heaps[] = {0, 65536, 1048576};
+        /* The fork heap sweep, KiB the spawner touches first: fork's cost against the parent's
+         * resident memory (quick: the ends; full adds 1 GiB). */
+        static const size_t quick_heaps[] = {0, 65536}, heaps[] = {0, 16384, 65536, 262144, 1048576};
+        bool quick = o->profile == PROFILE_QUICK;
+        const size_t *sweep = quick ? quick_heaps : heaps;
+        size_t n_sweep = quick ? SCHED_N(quick_heaps) : full ? SCHED_N(heaps) : SCHED_N(heaps) - 1;
         for (int cp = 0; cp < (full ? 2 : 1) && rc == 0; cp++) {
             sched_cpus cpus = cp ? SCHED_CPUS_SAME : SCHED_CPUS_NONE;
             for (int m = 0; m < SCHED_SPAWN_COUNT && rc == 0; m++) {
-                size_t nh = m != SCHED_SPAWN_FORK ? 1 : cp ? 1 : full ? 3 : 2;
+                size_t nh = m != SCHED_SPAWN_FORK || cp ? 1 : n_sweep;
                 for (size_t h = 0; h < nh && rc == 0; h++) {
                     sched_case c = {.group = SCHED_GROUP_SPAWN, .method = (sched_spawn_method)m,
-                                    .heap_kib = heaps[h], .cpus = cpus};
+                                    .heap_kib = sweep[h], .cpus = cpus};
                     rc = case_add(s, &c);
                 }
             }
@@ -145,6 +181,8 @@ static int build_cases(sched_set *s, const cli_opts *o, const bool on[SCHED_GROU
                 rc = case_add(s, &c);
             }
     }
+    if (on[SCHED_GROUP_DISPATCH] && rc == 0)
+        rc = build_dispatch(s, o);
     return rc;
 }
 
@@ -187,14 +225,14 @@ static void set_counters(gb_state *st, sched_set *s, const sched_case *c, body_a
     gb_counter_set(st, "ctx_invol", (double)a->ctx_invol / ops, GB_COUNTER_DEFAULTS);
     if (a->cpus_seen)
         gb_counter_set(st, "cpus_used", (double)__builtin_popcountll(a->cpus_seen), GB_COUNTER_DEFAULTS);
-    if (c->group != SCHED_GROUP_SPAWN)
+    if (c->group == SCHED_GROUP_PINGPONG || c->group == SCHED_GROUP_WAKEUP)
         gb_counter_set(st, "same_cpu_frac", (double)a->same_cpu_ops / ops, GB_COUNTER_DEFAULTS);
     gb_set_items_processed(st, (int64_t)a->ops);
     char label[PATH_MAX + 16];
     if (c->group == SCHED_GROUP_SPAWN && c->method == SCHED_SPAWN_POSIX_SPAWN) {
         snprintf(label, sizeof label, "spawns %s", s->true_path); /* tvp-true (static) or /bin/true */
         gb_set_label(st, label);
-    } else if (c->group != SCHED_GROUP_SPAWN || c->cpus != SCHED_CPUS_NONE) {
+    } else if (c->group != SCHED_GROUP_DISPATCH && (c->group != SCHED_GROUP_SPAWN || c->cpus != SCHED_CPUS_NONE)) {
         snprintf(label, sizeof label, "last ran on cpu %d and %d", cpu[0], cpu[1]);
         gb_set_label(st, label);
     }
@@ -215,11 +253,14 @@ static const char *precheck(const sched_case *c, char *buf, size_t len)
     return NULL;
 }
 
-static int measure_case(sched_case *c, uint32_t n, sched_result *r)
+static int measure_case(sched_case *c, sched_dispatch_team *team, uint32_t n, sched_result *r)
 {
     sched_set *s = c->set;
+    if (c->group == SCHED_GROUP_DISPATCH)
+        return sched_measure_dispatch(team, n, r);
     if (c->group == SCHED_GROUP_SPAWN) {
-        sched_spawn_cfg cfg = {.method = c->method, .program = s->true_path, .cpus = c->cpus, .topo = s->topo};
+        sched_spawn_cfg cfg = {.method = c->method, .program = s->true_path, .heap_kib = c->heap_kib,
+                               .cpus = c->cpus, .topo = s->topo};
         return sched_measure_spawn(&cfg, n, r);
     }
     sched_pair_cfg cfg = {.channel = c->channel, .executor = c->executor, .cpus = c->cpus, .topo = s->topo};
@@ -237,13 +278,15 @@ static void body_run(gb_state *st, sched_case *c)
         gb_skip_with_error(st, why);
         return;
     }
-    void *heap = NULL;
-    int rc = sched_heap_touch(c->heap_kib, &heap);
-    if (rc < 0) {
-        snprintf(buf, sizeof buf, "cannot touch %zu KiB: %s", c->heap_kib, strerror(-rc));
-        gb_skip_with_error(st, buf);
+    int rc = 0; /* a spawn case's heap is tvp-spawner's: it touches heap_kib itself */
+    sched_dispatch_team *team = NULL;
+    if (c->group == SCHED_GROUP_DISPATCH &&
+        (rc = sched_dispatch_start(c->executor, c->workers, c->batch, &team, buf, sizeof buf)) < 0) {
+        gb_skip_with_error(st, buf[0] ? buf : strerror(-rc));
         return;
     }
+    /* A dispatch call is one push of `batch` tasks, as a noop batch is. */
+    uint32_t call_max = c->group == SCHED_GROUP_DISPATCH ? c->batch : SCHED_BATCH_MAX;
     body_acc a;
     memset(&a, 0, sizeof a);
     sample_reservoir_init(&a.lat, s->lat, SCHED_LAT_CAP, SAMPLE_SEED);
@@ -251,12 +294,12 @@ static void body_run(gb_state *st, sched_case *c)
     int64_t done = 0;
     for (;;) {
         int64_t left = gb_max_iterations(st) - done;
-        uint32_t batch = left < 1 ? 1 : left > (int64_t)SCHED_BATCH_MAX ? SCHED_BATCH_MAX : (uint32_t)left;
+        uint32_t batch = left < 1 ? 1 : left > (int64_t)call_max ? call_max : (uint32_t)left;
         if (!gb_keep_running_batch(st, batch))
             break;
         done += batch;
         sched_result r = {.lat_ns = s->batch_lat};
-        if ((rc = measure_case(c, batch, &r)) < 0) {
+        if ((rc = measure_case(c, team, batch, &r)) < 0) {
             gb_skip_with_error(st, r.detail[0] ? r.detail : strerror(-rc));
             break;
         }
@@ -269,7 +312,7 @@ static void body_run(gb_state *st, sched_case *c)
             break;
         }
     }
-    sched_heap_free(heap, c->heap_kib);
+    sched_dispatch_stop(team);
     if (!gb_error_occurred(st) && a.ops)
         set_counters(st, s, c, &a, cpu);
 }
@@ -372,19 +415,26 @@ void sched_fill_row(results_table *t, size_t row, const gb_run *run, const sched
 {
     if (!t || !c || row >= t->n_rows)
         return;
-    static const char *const workloads[SCHED_GROUP_COUNT] = {"sched_spawn", "sched_pingpong", "sched_wakeup"};
+    static const char *const workloads[SCHED_GROUP_COUNT] = {"sched_spawn", "sched_pingpong", "sched_wakeup",
+                                                             "sched_dispatch"};
     results_table_set(t, row, "workload", workloads[c->group]);
     results_table_set(t, row, "executor", pool_executor_name(c->executor));
     results_table_set(t, row, "spawn", pool_spawn_name(c->group == SCHED_GROUP_SPAWN ? SPAWN_PER_TASK : SPAWN_POOL));
     results_table_set(t, row, "gil", "off");
-    results_table_set(t, row, "workers", c->group == SCHED_GROUP_SPAWN ? "1" : "2");
+    if (c->group == SCHED_GROUP_DISPATCH)
+        results_table_setf(t, row, "workers", "%u", c->workers);
+    else
+        results_table_set(t, row, "workers", c->group == SCHED_GROUP_SPAWN ? "1" : "2");
     results_table_set(t, row, "pin", pin_policy_name(c->cpus == SCHED_CPUS_NONE ? PIN_NONE : PIN_COMPACT));
     results_table_set(t, row, "tasks", "1");
-    results_table_set(t, row, "oversubscribed", "no");
+    bool over = c->group == SCHED_GROUP_DISPATCH && c->workers > pin_topo_pus(c->set->topo);
+    results_table_set(t, row, "oversubscribed", over ? "yes" : "no");
     results_table_set(t, row, "cpus", sched_cpus_name(c->cpus));
     if (c->group == SCHED_GROUP_SPAWN) {
         results_table_set(t, row, "method", sched_spawn_name(c->method));
         results_table_setf(t, row, "heap_kib", "%zu", c->heap_kib);
+    } else if (c->group == SCHED_GROUP_DISPATCH) {
+        results_table_setf(t, row, "batch", "%u", c->batch);
     } else {
         results_table_set(t, row, "channel", sched_channel_name(c->channel));
     }

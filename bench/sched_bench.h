@@ -1,6 +1,7 @@
-/* sched_bench.h: scheduler microbenchmarks: spawn cost, ping-pong round trips, wakeup latency.
+/* sched_bench.h: scheduler microbenchmarks: spawn cost, ping-pong round trips, wakeup latency, the dispatch floor.
  * Implemented by sched_bench.c (names, configurations, the Google Benchmark body, rows),
- * sched_spawn.c, and sched_pair.c with sched_pingpong.c and sched_wakeup.c (the two-sided ones). */
+ * sched_spawn.c, sched_pair.c with sched_pingpong.c and sched_wakeup.c (the two-sided ones), and
+ * sched_dispatch.c. */
 #ifndef TVP_SCHED_BENCH_H
 #define TVP_SCHED_BENCH_H
 
@@ -15,7 +16,7 @@
 #include "pin.h"
 #include "pool.h"
 #include "results.h"
-#include "sched_group.h" /* sched_group: spawn | pingpong | wakeup */
+#include "sched_group.h" /* sched_group: spawn | pingpong | wakeup | dispatch */
 
 /* ---- what is measured ---- */
 
@@ -47,7 +48,9 @@ typedef enum {
 #define SCHED_WAKEUP_GAP_US 100u  /* the waker sleeps this long before each wakeup */
 #define SCHED_WAKEUP_ITERS 2000   /* wakeups per repetition (fixed: --benchmark_min_time does not apply) */
 
-const char *sched_group_name(sched_group g);           /* spawn | pingpong | wakeup */
+const char *sched_group_name(sched_group g);           /* spawn | pingpong | wakeup | dispatch */
+/* Every group's name, space-separated, into buf (for help and error messages); returns buf. */
+const char *sched_group_list(char *buf, size_t len);
 const char *sched_spawn_name(sched_spawn_method m);    /* pthread | fork | vfork | posix_spawn */
 const char *sched_channel_name(sched_channel c);       /* pipe | futex | eventfd | condvar */
 const char *sched_cpus_name(sched_cpus c);             /* none | same | different */
@@ -80,29 +83,40 @@ typedef struct sched_result {
 typedef struct sched_spawn_cfg {
     sched_spawn_method method;
     const char *program;  /* posix_spawn: the program (NULL: sched_find_true's) */
-    sched_cpus cpus;      /* NONE, or SAME: the caller (and so its children) bound to one PU for
-                           * the call; its affinity is restored afterwards */
+    size_t heap_kib;      /* KiB of private memory the spawner maps and writes before its ops (4 KiB
+                           * pages, transparent huge pages off): what fork has to copy */
+    sched_cpus cpus;      /* NONE, or SAME: the spawner (and so its children) bound to one PU */
     const pin_topo *topo; /* needed for SAME */
     uint32_t timeout_ms;  /* per op before the child is killed and the call fails; 0: 10 s */
+    const char *spawner;  /* the spawner program (NULL: sched_find_spawner's; tests give others) */
 } sched_spawn_cfg;
 
-/* Spawns and reaps n (1..SCHED_BATCH_MAX) children or threads one after another, timing each
- * from before the spawn to after the reap, after 2 untimed warm-up ops. The process's memory at
- * the time is what fork copies: see sched_heap_touch. Returns 0, -EINVAL, -ENOENT (posix_spawn
- * found no program), -ETIMEDOUT (a child outlived timeout_ms and was killed), -ECHILD (a child
- * failed), or -errno of the spawn call or of a setup call (the watchdog thread, binding);
- * r->detail says what happened. Every child is reaped whatever happens. */
+/* The version of tvp-spawner's reply (tools/tvp-spawner.c says the format). */
+#define SCHED_SPAWNER_PROTO 1
+
+/* Spawns and reaps n (1..SCHED_BATCH_MAX) children or threads one after another in tvp-spawner, a
+ * libc-only process exec'd for the call (its own process group, an empty environment, dying with
+ * the caller), so that the parent is a minimal process plus heap_kib of touched memory, not the
+ * harness. Each op is timed there from before the spawn to after the reap, after 2 untimed
+ * warm-up ops. Returns 0, -EINVAL, -ENOENT (no tvp-spawner, or posix_spawn found no program),
+ * -ETIMEDOUT (a child outlived timeout_ms and was killed, or the spawner outlived every op's
+ * timeout and was killed), -ECHILD (a child failed, or the spawner died), -EPROTO (its reply was
+ * malformed), or -errno of a spawn or setup call; r->detail says what happened, and a failed call
+ * leaves r empty. The spawner and every child are reaped whatever happens. */
 int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r);
 
-/* Maps `kib` KiB of private anonymous memory and writes every page (4 KiB pages: transparent huge
- * pages are disabled on it, so fork has one page-table entry per 4 KiB to copy). kib 0 gives NULL.
- * 0 or -errno. */
-int sched_heap_touch(size_t kib, void **heap);
-void sched_heap_free(void *heap, size_t kib);
+/* Reads a tvp-spawner reply of len bytes (not NUL-terminated) to a call of n ops into r: ops,
+ * total_ns and max_ns (from the op times), cpu_ns, ctx_vol, ctx_invol, cpu[0..1] and, when
+ * r->lat_ns is set, every op's time. 0; -errno of an error reply (its detail in r->detail);
+ * -EPROTO when the reply is malformed in any way (cut short, another version, a count other than
+ * n, a bad number, trailing text), r->detail saying which line and why; -EINVAL. */
+int sched_spawner_parse(const char *buf, size_t len, uint32_t n, sched_result *r);
 
 /* The tiny program posix_spawn runs: tvp-true next to the running executable (or one directory
  * up, for the tests in build/tests/), else /bin/true. 0 or -ENOENT. */
 int sched_find_true(char *buf, size_t len);
+/* tvp-spawner, found the same way (no fallback). 0 or -ENOENT. */
+int sched_find_spawner(char *buf, size_t len);
 
 /* ---- two sides: ping-pong and wakeup ---- */
 
@@ -130,6 +144,26 @@ int sched_measure_pingpong(const sched_pair_cfg *cfg, uint32_t n, sched_result *
  * untimed ones. Same return values as sched_measure_pingpong. */
 int sched_measure_wakeup(const sched_pair_cfg *cfg, uint32_t n, sched_result *r);
 
+/* ---- the dispatch floor ---- */
+
+/* `workers` threads or forked processes that take empty tasks from an atomic index in shared
+ * memory and stamp them with the clock, woken by a futex per push (sched_dispatch.c says exactly
+ * what it shares with the pool and what it leaves out). Started once per benchmark run. */
+typedef struct sched_dispatch_team sched_dispatch_team;
+
+/* executor: EXEC_THREADS or EXEC_PROCESSES; batch: tasks per push, 1..SCHED_BATCH_MAX. 0, -EINVAL,
+ * or -errno / -ETIMEDOUT / -ECHILD when the workers could not be started (detail says why;
+ * nothing is left running). */
+int sched_dispatch_start(pool_executor executor, uint32_t workers, uint32_t batch, sched_dispatch_team **out,
+                         char *detail, size_t len);
+/* n (1..SCHED_BATCH_MAX) empty tasks in pushes of `batch` (the last one shorter), each push timed
+ * from the wakeup to the last completion; r->total_ns is their sum, lat_ns[i] task i's share of
+ * its push (push time / tasks in it). 0, -EINVAL, -ETIMEDOUT, -ECHILD (r->detail says which
+ * worker), or -EPROTO when a task was not stamped. */
+int sched_measure_dispatch(sched_dispatch_team *t, uint32_t n, sched_result *r);
+/* Stops, joins or reaps every worker (SIGKILL after a grace period) and frees. NULL is fine. */
+void sched_dispatch_stop(sched_dispatch_team *t);
+
 /* ---- Google Benchmark registration and tidy CSV rows ---- */
 
 #define SCHED_NAME_MAX 128
@@ -145,6 +179,9 @@ typedef struct sched_case {
     size_t heap_kib;           /* spawn (fork): memory touched before forking */
     sched_channel channel;     /* ping-pong */
     sched_cpus cpus;
+    uint32_t workers;          /* dispatch: workers of the team */
+    uint32_t batch;            /* dispatch: tasks per push (noop's tasks per batch, at most
+                                * SCHED_BATCH_MAX) */
     sched_set *set;
     uint32_t body_calls;       /* times Google Benchmark ran it */
 } sched_case;

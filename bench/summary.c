@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "netsvc.h"
 #include "runner.h"
 #include "stats.h"
 
@@ -130,6 +131,38 @@ int summary_build(report_row *rows, const job_plan *plan, report_config **out)
     return 0;
 }
 
+/* ---- the dispatch floor ---- */
+
+/* The floor's time per task for this executor and worker count (the median of its repetitions;
+ * a dispatch row's wall_s is one task), NAN when the run has none. */
+static double dispatch_floor(const report_config *cf, size_t n, pool_executor e, uint32_t workers)
+{
+    for (size_t i = 0; i < n; i++) {
+        const sched_case *s = cf[i].config->kind == JOB_SCHED ? cf[i].config->u.sched : NULL;
+        if (s && s->group == SCHED_GROUP_DISPATCH && s->executor == e && s->workers == workers)
+            return cf[i].median[REPORT_WALL];
+    }
+    return NAN;
+}
+
+/* Whether a configuration is what the floor is the floor of: noop through a pool, no lock, unpinned. */
+static bool floored(const report_config *c)
+{
+    const bench_case *b = c->config->kind == JOB_WORKLOAD ? c->config->u.workload : NULL;
+    return b && strcmp(b->wl->name, "noop") == 0 && b->spawn == SPAWN_POOL && b->gil == GIL_OFF && b->pin == PIN_NONE;
+}
+
+/* noop's time per task as a multiple of the floor's (same executor and workers, same run), NAN
+ * when not a floored configuration or either is missing. */
+static double x_floor(const report_config *cf, size_t n, const report_config *c)
+{
+    if (!floored(c))
+        return NAN;
+    const bench_case *b = c->config->u.workload;
+    double floor = dispatch_floor(cf, n, b->exec, b->workers), per_task = c->median[REPORT_WALL] / b->tasks;
+    return floor > 0 && per_task > 0 ? per_task / floor : NAN;
+}
+
 /* ---- the summary CSV ---- */
 
 static const char *const identity_cols[] = {"run_id", "benchmark", "workload", "executor", "spawn", "gil",
@@ -152,7 +185,35 @@ static size_t param_cols(const results_table *t, const char **out, size_t cap)
     return n;
 }
 
-int summary_table(const report_config *c, size_t n, const results_table *main, results_table *out)
+/* Whether a row's delay server was late by a material part of its task time
+ * (netsvc_server_limited), from the row's own cells: 1, 0, or -EINVAL (not an ok net row). */
+static int row_server_limited(const results_table *t, size_t row)
+{
+    const char *st = results_table_get(t, row, "status"), *p50 = results_table_get(t, row, "server_late_p50_us"),
+               *p99 = results_table_get(t, row, "server_late_p99_us"), *lat = results_table_get(t, row, "lat_p50_us"),
+               *tasks = results_table_get(t, row, "tasks"), *workers = results_table_get(t, row, "workers");
+    if (!st || strcmp(st, "ok") != 0 || !p50 || !p99 || !lat || !tasks || !workers)
+        return -EINVAL;
+    double k = strtod(tasks, NULL), w = strtod(workers, NULL), lanes = w < k ? w : k;
+    return netsvc_server_limited(strtod(p50, NULL), strtod(p99, NULL), strtod(lat, NULL),
+                                 lanes > 0 ? ceil(k / lanes) : NAN);
+}
+
+/* Fills server_limited in each of configuration c's rows of `main` and counts them in c. */
+static void judge_server(report_config *c, results_table *main)
+{
+    c->n_server_limited = c->n_server_judged = 0;
+    for (size_t k = 0; k < c->n; k++) {
+        int v = row_server_limited(main, c->first_row + k);
+        if (v < 0)
+            continue;
+        results_table_set(main, c->first_row + k, "server_limited", v ? "yes" : "no");
+        c->n_server_judged++;
+        c->n_server_limited += (size_t)v;
+    }
+}
+
+int summary_table(report_config *c, size_t n, results_table *main, results_table *out)
 {
     const char *cols[64 + 64];
     size_t nc = 0;
@@ -172,14 +233,16 @@ int summary_table(const report_config *c, size_t n, const results_table *main, r
     cols[nc++] = "speedup_median";
     cols[nc++] = "speedup_ci_lo";
     cols[nc++] = "speedup_ci_hi";
+    cols[nc++] = "x_floor";
     for (size_t i = 0; i < N(median_measures); i++) {
         snprintf(names[nn], sizeof names[nn], "%s_median", median_measures[i].name);
         cols[nc++] = names[nn++];
     }
     const char *params[64];
     size_t n_params = param_cols(main, params, 64);
-    for (size_t k = 0; k < n_params && nc < N(cols) - 1; k++)
+    for (size_t k = 0; k < n_params && nc < N(cols) - 2; k++)
         cols[nc++] = params[k];
+    cols[nc++] = "server_limited";
     cols[nc++] = "detail";
     int rc = results_table_init(out, cols, nc);
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -191,6 +254,9 @@ int summary_table(const report_config *c, size_t n, const results_table *main, r
             results_table_set(out, r, identity_cols[k], results_table_get(main, src, identity_cols[k]));
         for (size_t k = 0; k < n_params; k++)
             results_table_set(out, r, params[k], results_table_get(main, src, params[k]));
+        judge_server(&c[i], main); /* yes when any ok repetition was server-limited */
+        if (c[i].n_server_judged)
+            results_table_set(out, r, "server_limited", c[i].n_server_limited ? "yes" : "no");
         results_table_setf(out, r, "n", "%zu", c[i].n);
         results_table_setf(out, r, "n_ok", "%zu", c[i].n_ok);
         results_table_set(out, r, "status", c[i].status);
@@ -213,6 +279,7 @@ int summary_table(const report_config *c, size_t n, const results_table *main, r
         results_table_set_num(out, r, "speedup_median", c[i].speedup);
         results_table_set_num(out, r, "speedup_ci_lo", c[i].speedup_lo);
         results_table_set_num(out, r, "speedup_ci_hi", c[i].speedup_hi);
+        results_table_set_num(out, r, "x_floor", x_floor(c, n, &c[i]));
     }
     return rc;
 }
@@ -230,20 +297,25 @@ static void print_num(FILE *f, double v, int width, int prec)
 /* The harness's own cost: noop tasks per second through each executor's pool (gil off). */
 static void print_overhead(const report_config *cf, size_t n, FILE *f)
 {
-    bool first = true;
+    bool first = true, any_floor = false;
     for (size_t i = 0; i < n; i++) {
-        if (cf[i].config->kind != JOB_WORKLOAD)
+        if (!floored(&cf[i]) || !(cf[i].median[REPORT_WALL] > 0))
             continue;
         const bench_case *c = cf[i].config->u.workload;
-        double rate = cf[i].median[REPORT_TPS];
-        if (strcmp(c->wl->name, "noop") != 0 || c->spawn != SPAWN_POOL || c->gil != GIL_OFF || !(rate > 0))
-            continue;
         if (first)
-            fprintf(f, "\nharness overhead (noop tasks through the shared queue, dispatch + accounting):\n");
+            fprintf(f, "\nharness overhead: noop through the pool vs the dispatch floor (the same shared memory,\n"
+                       "clock stamps and futex wakeups with a bare atomic index: sched/dispatch, same run)\n"
+                       "  %-10s %7s %13s %14s %8s\n", "executor", "workers", "noop us/task", "floor us/task", "x floor");
         first = false;
-        fprintf(f, "  %-10s %3u worker%s %12.0f tasks/s  %7.3f us/task\n", pool_executor_name(c->exec), c->workers,
-                c->workers == 1 ? " " : "s", rate, 1e6 / rate);
+        double per_task = cf[i].median[REPORT_WALL] / c->tasks, floor = dispatch_floor(cf, n, c->exec, c->workers);
+        fprintf(f, "  %-10s %7u %13.3f", pool_executor_name(c->exec), c->workers, per_task * 1e6);
+        print_num(f, floor * 1e6, 14, 3);
+        print_num(f, x_floor(cf, n, &cf[i]), 8, 1);
+        fprintf(f, "%s\n", c->exec == EXEC_SERIAL ? "  (no floor: the caller runs the tasks)" : "");
+        any_floor |= floor > 0;
     }
+    if (!first && !any_floor)
+        fprintf(f, "  (no dispatch floor in this run: add --tvp_sched=dispatch to measure it)\n");
 }
 
 static void print_header(const bench_case *c, size_t reps, FILE *f)
@@ -266,9 +338,91 @@ static void print_header(const bench_case *c, size_t reps, FILE *f)
             c->wl->latency == WL_LAT_VALUE ? "value_p99" : "lat_p99_us", "status");
 }
 
+/* ", server-limited" (every judged repetition) or ", server-limited in 1 of 3". */
+static void print_server_limited(const report_config *s, FILE *f)
+{
+    if (s->n_server_limited == s->n_server_judged && s->n_server_limited)
+        fputs(", server-limited", f);
+    else if (s->n_server_limited)
+        fprintf(f, ", server-limited in %zu of %zu", s->n_server_limited, s->n_server_judged);
+}
+
+/* ---- spawn cost against the minimal fork ---- */
+
+/* The median time of one fork + _exit + waitpid from tvp-spawner after heap_kib KiB touched
+ * (unpinned; a sched row's wall_s is one op), NAN when the run has no such ok row. */
+static double spawner_fork_s(const report_config *cf, size_t n, size_t heap_kib)
+{
+    for (size_t i = 0; i < n; i++) {
+        const sched_case *s = cf[i].config->kind == JOB_SCHED ? cf[i].config->u.sched : NULL;
+        if (s && s->group == SCHED_GROUP_SPAWN && s->method == SCHED_SPAWN_FORK && s->cpus == SCHED_CPUS_NONE &&
+            s->heap_kib == heap_kib && cf[i].median[REPORT_WALL] > 0)
+            return cf[i].median[REPORT_WALL];
+    }
+    return NAN;
+}
+
+/* What a process per task costs next to the minimal fork of the same run (noop through per-task
+ * processes, gil off: batch time / tasks), and how fork's cost grows with the parent's resident
+ * memory (the spawner's heap sweep): what a user's own program pays to fork. */
+static void print_spawn_cost(const report_config *cf, size_t n, FILE *f)
+{
+    double fork0 = spawner_fork_s(cf, n, 0);
+    bool per_task = false, sweep = false;
+    for (size_t i = 0; i < n; i++) {
+        const bench_case *c = cf[i].config->kind == JOB_WORKLOAD ? cf[i].config->u.workload : NULL;
+        const sched_case *s = cf[i].config->kind == JOB_SCHED ? cf[i].config->u.sched : NULL;
+        per_task |= c && strcmp(c->wl->name, "noop") == 0 && c->exec == EXEC_PROCESSES && c->spawn == SPAWN_PER_TASK &&
+                    c->gil == GIL_OFF && cf[i].median[REPORT_WALL] > 0;
+        sweep |= s && s->group == SCHED_GROUP_SPAWN && s->method == SCHED_SPAWN_FORK && s->heap_kib > 0;
+    }
+    if (!(fork0 > 0)) {
+        if (per_task)
+            fprintf(f, "\nspawn cost: no minimal fork to compare per-task processes with (the spawn microbenchmarks "
+                       "did not run or failed: --tvp_sched)\n");
+        return;
+    }
+    fprintf(f, "\nspawn cost (fork + _exit + waitpid from tvp-spawner, a libc-only process, in this run):\n");
+    fprintf(f, "  %-34s %9.3f ms\n", "minimal fork", fork0 * 1e3);
+    char label[64];
+    for (size_t i = 0; i < n; i++) {
+        const bench_case *c = cf[i].config->kind == JOB_WORKLOAD ? cf[i].config->u.workload : NULL;
+        if (!c || strcmp(c->wl->name, "noop") != 0 || c->exec != EXEC_PROCESSES || c->spawn != SPAWN_PER_TASK ||
+            c->gil != GIL_OFF || !(cf[i].median[REPORT_WALL] > 0))
+            continue;
+        double t = cf[i].median[REPORT_WALL] / c->tasks;
+        snprintf(label, sizeof label, "noop per-task processes, %u worker%s%s", c->workers, c->workers == 1 ? "" : "s",
+                 c->pin != PIN_NONE ? " (pinned)" : "");
+        fprintf(f, "  %-34s %9.3f ms per task  %5.2fx the minimal fork\n", label, t * 1e3, t / fork0);
+    }
+    if (!sweep)
+        return;
+    double last_kib = 0, last_s = NAN;
+    for (size_t i = 0; i < n; i++) {
+        const sched_case *s = cf[i].config->kind == JOB_SCHED ? cf[i].config->u.sched : NULL;
+        if (!s || s->group != SCHED_GROUP_SPAWN || s->method != SCHED_SPAWN_FORK || s->cpus != SCHED_CPUS_NONE)
+            continue;
+        double t = cf[i].median[REPORT_WALL];
+        snprintf(label, sizeof label, "fork after %zu MiB touched", s->heap_kib / 1024);
+        if (!(t > 0)) {
+            fprintf(f, "  %-34s %9s    %s\n", label, "-", cf[i].status);
+            continue;
+        }
+        fprintf(f, "  %-34s %9.3f ms           %5.2fx\n", label, t * 1e3, t / fork0);
+        if (s->heap_kib > last_kib) {
+            last_kib = (double)s->heap_kib;
+            last_s = t;
+        }
+    }
+    if (last_kib > 0)
+        fprintf(f, "  fork grows by ~%.1f us per MiB of the parent's resident memory (0 to %.0f MiB)\n",
+                (last_s - fork0) * 1e6 / (last_kib / 1024), last_kib / 1024);
+}
+
 void summary_print(const report_config *cf, size_t n, FILE *f)
 {
     char last_key[RUNNER_NAME_MAX * 2] = "";
+    size_t limited = 0;
     for (size_t i = 0; i < n; i++) {
         const report_config *s = &cf[i];
         if (s->config->kind != JOB_WORKLOAD)
@@ -294,9 +448,18 @@ void summary_print(const report_config *cf, size_t n, FILE *f)
         print_num(f, s->median[REPORT_P50], 10, 1);
         print_num(f, s->median[REPORT_P99], 10, 1);
         if (s->n_ok < s->n)
-            fprintf(f, "  %s (%zu of %zu ok)\n", s->status, s->n_ok, s->n);
+            fprintf(f, "  %s (%zu of %zu ok)", s->status, s->n_ok, s->n);
         else
-            fprintf(f, "  ok%s\n", c->plan.oversubscribed ? " (oversubscribed)" : "");
+            fprintf(f, "  ok%s", c->plan.oversubscribed ? " (oversubscribed)" : "");
+        print_server_limited(s, f);
+        fputc('\n', f);
+        limited += s->n_server_limited > 0;
     }
+    if (limited)
+        fprintf(f, "\nserver-limited (%zu configuration%s): the delay server's replies were late by a material part of the "
+                   "task time (median lateness > %.0f%% of the task's, or p99 > %.0f%% of a worker's share of the batch; "
+                   "server_limited in the CSV): there the efficiency measures the server as much as the executors\n",
+                limited, limited == 1 ? "" : "s", NETSVC_LIMITED_P50_SHARE * 100, NETSVC_LIMITED_P99_SHARE * 100);
     print_overhead(cf, n, f);
+    print_spawn_cost(cf, n, f);
 }

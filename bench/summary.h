@@ -19,8 +19,10 @@
 int summary_build(report_row *rows, const job_plan *plan, report_config **out);
 
 /* The summary CSV: identity columns copied from the first row of each configuration in `main`,
- * then n, n_ok, status, the aggregates, the parameter columns and detail. 0 or -errno. */
-int summary_table(const report_config *c, size_t n, const results_table *main, results_table *out);
+ * then n, n_ok, status, the aggregates, the parameter columns, server_limited and detail. First it
+ * judges each net row of `main` from its own cells (its server_limited column, and the counts in
+ * `c`). 0 or -errno. */
+int summary_table(report_config *c, size_t n, results_table *main, results_table *out);
 
 /* The console summary: per workload configuration, executor x workers -> medians. */
 void summary_print(const report_config *c, size_t n, FILE *f);

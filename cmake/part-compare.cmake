@@ -11,8 +11,8 @@ target_link_libraries(tvp_compare_core PUBLIC tvp tvp_libcsv PkgConfig::JANSSON 
   PRIVATE tvp_warnings)
 
 add_executable(tvp-compare compare/tvp_compare.c)
-target_compile_definitions(tvp-compare PRIVATE _GNU_SOURCE TVP_VERSION="${PROJECT_VERSION}")
-target_link_libraries(tvp-compare PRIVATE tvp_compare_core tvp tvp_libcsv tvp_warnings)
+target_compile_definitions(tvp-compare PRIVATE _GNU_SOURCE)
+target_link_libraries(tvp-compare PRIVATE tvp_compare_core tvp tvp_libcsv tvp_cli tvp_warnings)
 install(TARGETS tvp-compare RUNTIME DESTINATION bin)
 
 # tests/ is added after the parts are included: once the whole top directory is processed, let
@@ -32,7 +32,7 @@ if(TVP_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   add_executable(fuzz_compare compare/fuzz_compare.c ${TVP_COMPARE_SOURCES}
     ${CMAKE_CURRENT_SOURCE_DIR}/lib/stats/stats.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/results.c
     ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/results_read.c ${CMAKE_CURRENT_SOURCE_DIR}/lib/io/columns.c)
-  target_include_directories(fuzz_compare PRIVATE compare lib/stats lib/io)
+  target_include_directories(fuzz_compare PRIVATE compare lib/core lib/stats lib/io)
   target_compile_definitions(fuzz_compare PRIVATE _GNU_SOURCE)
   target_compile_options(fuzz_compare PRIVATE -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=undefined)

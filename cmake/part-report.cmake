@@ -5,16 +5,12 @@ file(GLOB TVP_REPORT_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tools
 add_executable(tvp-report ${TVP_REPORT_SOURCES} $<TARGET_OBJECTS:tvp_workloads>)
 target_compile_definitions(tvp-report PRIVATE _GNU_SOURCE
   TVP_GNUPLOT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/scripts/gnuplot")
-target_link_libraries(tvp-report PRIVATE tvp tvp_warnings m)
+target_link_libraries(tvp-report PRIVATE tvp tvp_cli tvp_warnings m)
 install(TARGETS tvp-report RUNTIME DESTINATION bin)
 install(DIRECTORY scripts/gnuplot/ DESTINATION share/tvp/gnuplot FILES_MATCHING PATTERN "*.gp")
 
 
 # `cmake --build build --target bench` ends by drawing the charts: build tvp-report with it. The
-# bench target is defined after the parts are included, hence the deferred call.
-cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _tvp_report_wire_bench)
-function(_tvp_report_wire_bench)
-  if(TARGET bench)
-    add_dependencies(bench tvp-report)
-  endif()
-endfunction()
+# bench target is defined after the parts are included, hence the deferred dependency.
+include(${CMAKE_CURRENT_LIST_DIR}/defer.cmake)
+tvp_depend_later(bench tvp-report)

@@ -1,5 +1,6 @@
 /* cmp_set.c: metric names and directions, and the keyed sample sets the readers fill. */
 #include "cmp.h"
+#include "array.h"
 #include "columns.h"
 
 #include <errno.h>
@@ -184,14 +185,10 @@ cmp_series *cmp_set_series(cmp_set *s, const char *key, size_t line)
         return &s->rows[found - s->rows];
     if ((s->n + 1) * 2 > s->index_cap && cmp__grow_index(s) < 0)
         return NULL;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        cmp_series *rows = realloc(s->rows, cap * sizeof *rows);
-        if (!rows)
-            return NULL;
-        s->rows = rows;
-        s->cap = cap;
-    }
+    cmp_series *rows = array_grow(s->rows, s->n, &s->cap, sizeof *rows, 16);
+    if (!rows)
+        return NULL;
+    s->rows = rows;
     cmp_series *r = &s->rows[s->n];
     memset(r, 0, sizeof *r);
     r->key = strdup(key);
@@ -206,14 +203,10 @@ cmp_series *cmp_set_series(cmp_set *s, const char *key, size_t line)
 
 int cmp_series_add(cmp_series *r, double value)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        double *v = realloc(r->v, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        r->v = v;
-        r->cap = cap;
-    }
+    double *v = array_grow(r->v, r->n, &r->cap, sizeof *v, 8);
+    if (!v)
+        return -ENOMEM;
+    r->v = v;
     r->v[r->n++] = value;
     return 0;
 }

@@ -1,5 +1,6 @@
 /* tvp_compare.c: tvp-compare, the regression gate: compares two result files, exits 1 on a regression. */
 #include "cmp.h"
+#include "toolcli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,10 +12,6 @@
 #define TVP_COMPARE_EXIT_FAIL 1
 #define TVP_COMPARE_EXIT_USAGE 2
 #define TVP_COMPARE_THRESHOLD_MAX 1000.0
-
-#ifndef TVP_VERSION
-#define TVP_VERSION "0.1.0"
-#endif
 
 typedef struct {
     cmp_options opts;
@@ -75,7 +72,7 @@ static void tvp_compare_usage(FILE *f)
             "  --filter=REGEX     compare only benchmarks whose name matches (POSIX extended)\n"
             "  --strict           not comparable rows fail the gate too\n"
             "  -h, --help         this text\n"
-            "  --version          the version\n"
+            "  --version          the version and the git commit it was built from\n"
             "\n"
             "Exit status: 0 no row regressed, 1 some row regressed (the summary names them),\n"
             "2 bad usage or malformed input (the message names the file and line).\n",
@@ -144,11 +141,16 @@ static int tvp_compare_option(const char *arg, const char *next, tvp_compare_arg
         if (strlen(with_value[i]) == len && strncmp(arg, with_value[i], len) == 0)
             name = with_value[i];
     if (!name) {
+        static const char *const known[] = {"--metric", "--threshold", "--alpha", "--format", "--filter",
+                                            "--strict", "--help", "--version"};
         if (strcmp(arg, "--strict") == 0) {
             a->opts.strict = true;
             return 0;
         }
-        fprintf(stderr, "tvp-compare: unknown flag '%s' (see --help)\n", arg);
+        if (strncmp(arg, "--strict=", 9) == 0)
+            fprintf(stderr, "tvp-compare: %s: takes no value (see tvp-compare --help)\n", arg);
+        else
+            toolcli_unknown("tvp-compare", arg, known, sizeof known / sizeof known[0], NULL);
         return -EINVAL;
     }
     const char *value = eq ? eq + 1 : next;
@@ -184,7 +186,7 @@ static int tvp_compare_parse(int argc, char **argv, tvp_compare_args *a)
             return 1;
         }
         if (!options_done && strcmp(arg, "--version") == 0) {
-            printf("tvp-compare %s\n", TVP_VERSION);
+            toolcli_print_version("tvp-compare");
             return 1;
         }
         if (!options_done && strcmp(arg, "--") == 0) {

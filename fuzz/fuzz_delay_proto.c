@@ -7,6 +7,9 @@
 
 #include "delay_proto.h"
 
+#define FUZZ_TARGET "fuzz_delay_proto"
+#include "promise.h"
+
 /*
  * Every decoder gets the input at every 32-byte frame offset, as the server and the client see a
  * byte stream. What must hold (a violation aborts):
@@ -17,15 +20,6 @@
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define PROMISE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_delay_proto: broken promise: %s (%s:%d)\n", #cond, __FILE__,     \
-                    __LINE__);                                                                     \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void fuzz_request(const uint8_t *buf, size_t len)
 {

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 /*
  * usage: fuzz-replay-<target> FILE|DIR...
  * Every regular file (directories: every regular file in them, not recursively) is read and
@@ -31,18 +33,14 @@ static int replay_file(const char *path, size_t *count)
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                fprintf(out, "replay: %s: out of memory\n", path);
-                return -1;
-            }
-            buf = nb;
-            cap = ncap;
+        char *nb = array_grow(buf, len, &cap, 1, 4096);
+        if (!nb) {
+            free(buf);
+            fclose(f);
+            fprintf(out, "replay: %s: out of memory\n", path);
+            return -1;
         }
+        buf = nb;
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (got == 0)
@@ -89,15 +87,12 @@ static int replay_dir(const char *dir, size_t *count)
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = -1;
-                break;
-            }
-            names = nn;
+        char **nn = array_grow(names, n, &cap, sizeof *nn, 64);
+        if (!nn) {
+            rc = -1;
+            break;
         }
+        names = nn;
         size_t l = strlen(dir) + strlen(e->d_name) + 2;
         if (!(names[n] = malloc(l))) {
             rc = -1;

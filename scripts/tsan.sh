@@ -15,18 +15,10 @@ build=${TSAN_BUILD:-build/tsan}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/deps.sh || exit 2
+. scripts/cmake-build.sh
 flags="-fsanitize=thread -fno-omit-frame-pointer"
-if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >"$build.configure.log" 2>&1; then
-    cat "$build.configure.log"
-    echo "FAIL: cannot configure $build"
-    exit 2
-fi
-if ! cmake --build "$build" -j "$jobs" >"$build/build.log" 2>&1; then
-    grep -E "error" "$build/build.log" | head -20
-    echo "FAIL: cannot build $build (log: $build/build.log)"
-    exit 2
-fi
+cmake_build "$build" "$jobs" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" || exit 2
 
 names=$(sed -n 's/^\([A-Za-z0-9_]*\): .*/\1/p' tests/tsan-exclude.txt)
 exclude=$(echo $names | tr ' ' '|')

@@ -26,16 +26,8 @@ SKIP=""
 TIMING="test_gil"
 
 scripts/deps.sh valgrind || exit 2
-if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$build.configure.log" 2>&1; then
-    cat "$build.configure.log"
-    echo "FAIL: cannot configure $build"
-    exit 2
-fi
-if ! cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1; then
-    grep -E "error" "$build/build.log" | head -20
-    echo "FAIL: cannot build $build (log: $build/build.log)"
-    exit 2
-fi
+. scripts/cmake-build.sh
+cmake_build "$build" "$(nproc 2>/dev/null || echo 2)" -DCMAKE_BUILD_TYPE=Debug || exit 2
 
 tests=${*:-$(for f in tests/test_*.c; do basename "$f" .c; done)}
 passes=0 fails=0 skips=0

@@ -1,5 +1,6 @@
-/* compare_harness.h: what the tvp-compare tests share: running the binary, fixtures from a
- * fixed-seed generator, a temporary directory per run (static helpers, one copy per test program). */
+/* compare_harness.h: what the tvp-compare tests share: running the binary and checking what it
+ * shows, fixtures from a fixed-seed generator, a temporary directory per run (static helpers, one
+ * copy per test program). */
 #ifndef TVP_COMPARE_HARNESS_H
 #define TVP_COMPARE_HARNESS_H
 
@@ -8,6 +9,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,16 +61,13 @@ static __attribute__((unused)) void tmp_path(char *buf, size_t cap, const char *
     snprintf(buf, cap, "%s/%s", tmpdir, name);
 }
 
-/* Runs tvp-compare with the NULL-terminated arguments. */
-static __attribute__((unused)) run_result run_compare(const char *first, ...)
+/* Runs tvp-compare with the arguments from `first` to the NULL that ends `ap`. */
+static run_result run_comparev(const char *first, va_list ap)
 {
     const char *argv[MAX_ARGS + 2] = {"tvp-compare"};
     size_t argc = 1;
-    va_list ap;
-    va_start(ap, first);
     for (const char *a = first; a && argc <= MAX_ARGS; a = va_arg(ap, const char *))
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
     char out_path[512], err_path[512];
     tmp_path(out_path, sizeof out_path, "stdout.txt");
@@ -90,6 +89,16 @@ static __attribute__((unused)) run_result run_compare(const char *first, ...)
     return r;
 }
 
+/* Runs tvp-compare with the NULL-terminated arguments. */
+static __attribute__((unused)) run_result run_compare(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    run_result r = run_comparev(first, ap);
+    va_end(ap);
+    return r;
+}
+
 static __attribute__((unused)) void run_free(run_result *r)
 {
     free(r->out);
@@ -102,6 +111,35 @@ static __attribute__((unused)) void assert_contains(const char *hay, const char 
         print_error("expected to find \"%s\" in:\n%s\n", needle, hay);
         fail();
     }
+}
+
+/* What a run of tvp-compare must show: its exit status, texts its stdout and its stderr contain
+ * (each list up to its first NULL), and with `quiet` nothing on stdout. */
+typedef struct {
+    int status;
+    const char *out[4], *err[4];
+    bool quiet;
+} compare_want;
+
+/* Runs tvp-compare with the NULL-terminated arguments and checks what it shows against `w`:
+ *     expect_compare(&(compare_want){.status = 1, .out = {"1 regressed"}}, p("a.csv"), p("b.csv"), NULL);
+ */
+static __attribute__((unused)) void expect_compare(const compare_want *w, const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    run_result r = run_comparev(first, ap);
+    va_end(ap);
+    if (r.status != w->status)
+        print_error("stdout:\n%s\nstderr:\n%s\n", r.out, r.err);
+    assert_int_equal(r.status, w->status);
+    for (size_t i = 0; i < 4 && w->out[i]; i++)
+        assert_contains(r.out, w->out[i]);
+    for (size_t i = 0; i < 4 && w->err[i]; i++)
+        assert_contains(r.err, w->err[i]);
+    if (w->quiet)
+        assert_string_equal(r.out, "");
+    run_free(&r);
 }
 
 /* ---- fixtures ---- */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_bench.sh: tvp-bench end to end: bad input exits 2 naming the flag, a small run writes the
 # contract CSV/JSON/meta, an unwritable results directory is refused up front, Ctrl-C leaves
-# interrupted rows and no process behind.
+# interrupted rows and no process behind, the dispatch floor and noop's multiple of it.
 # usage: test_bench.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1
@@ -104,6 +104,28 @@ wait $pid 2>/dev/null
 sleep 1
 n_after=$(pgrep -f "tvp-bench.*$tmp/killed" | wc -l)
 if [ "$n_before" -ge 5 ] && [ "$n_after" -eq 0 ]; then ok; else bad "harness killed: $n_before processes before, $n_after left"; fi
+
+# 6. The dispatch floor: sched/dispatch rows beside noop's, and noop's time per task as a multiple
+#    of the floor's (same executor and workers) in the console and the summary's x_floor; serial
+#    has none. The default profile's repetitions (3) so the multiple is a ratio of medians.
+"$bin" --tvp_profile=quick --tvp_workloads=noop --tvp_sched=dispatch --tvp_gil=off --tvp_workers=2 \
+    --tvp_spawn=pool --benchmark_repetitions=3 --benchmark_min_time=0.02 --tvp_out="$tmp/floor" \
+    >"$tmp/floor.out" 2>"$tmp/floor.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "x floor" "$tmp/floor.out"; then ok; else bad "dispatch floor run: exit $rc, $(tail -3 "$tmp/floor.err")"; fi
+if python3 - "$tmp/floor/latest.csv" "$tmp/floor/latest.summary.csv" <<'PY'; then ok; else bad "dispatch floor rows or x_floor wrong"; fi
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+summ = list(csv.DictReader(open(sys.argv[2], newline="")))
+floor = {(r["executor"], r["workers"]) for r in rows if r["workload"] == "sched_dispatch" and r["status"] == "ok"
+         and r["batch"] == "2000" and float(r["wall_s"]) > 0}
+assert floor == {("threads", "2"), ("processes", "2")}, floor
+noop = {r["executor"]: r["x_floor"] for r in summ if r["workload"] == "noop"}
+assert noop["serial"] == "", noop
+for e in ("threads", "processes"):
+    assert float(noop[e]) > 0, noop
+assert all(r["x_floor"] == "" for r in summ if r["workload"] != "noop")
+PY
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -14,22 +14,7 @@
 
 #include "calibrate.h"
 #include "metrics.h"
-#include "pin.h"
-
-static pin_topo *topo;
-
-static int setup(void **state)
-{
-    (void)state;
-    return pin_topo_load(&topo) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    pin_topo_free(topo);
-    return 0;
-}
+#include "topo_fixture.h"
 
 static void test_run(void **state)
 {
@@ -170,5 +155,5 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_run),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, topo_setup, topo_teardown);
 }

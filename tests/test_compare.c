@@ -12,11 +12,10 @@ static void test_identical_inputs_pass(void **state)
 {
     (void)state;
     write_fixture("same.csv", &default_fixture);
-    run_result r = run_compare(p("same.csv"), p("same.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "8 rows: 0 regressed, 0 improved, 8 unchanged, 0 not comparable");
-    assert_contains(r.out, "result: PASS");
-    run_free(&r);
+    expect_compare(
+        &(compare_want){.status = 0,
+                        .out = {"8 rows: 0 regressed, 0 improved, 8 unchanged, 0 not comparable", "result: PASS"}},
+        p("same.csv"), p("same.csv"), NULL);
 }
 
 static void test_slowdown_20_percent_fails(void **state)
@@ -27,26 +26,17 @@ static void test_slowdown_20_percent_fails(void **state)
     slow.factor0 = 1.2;
     write_fixture("base.csv", &default_fixture);
     write_fixture("slow.csv", &slow);
-    char name[160];
+    char name[160], want[256];
     bench_name(name, sizeof name, 0);
-    run_result r = run_compare(p("base.csv"), p("slow.csv"), NULL);
-    assert_int_equal(r.status, 1);
-    assert_contains(r.out, "1 regressed");
-    assert_contains(r.out, "result: FAIL");
-    char want[256];
     snprintf(want, sizeof want, "regressed: %s\n", name);
-    assert_contains(r.out, want);
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 1, .out = {"1 regressed", "result: FAIL", want}}, p("base.csv"),
+                   p("slow.csv"), NULL);
     /* the same change seen from the other side is an improvement, which passes */
-    r = run_compare(p("slow.csv"), p("base.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "0 regressed, 1 improved");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"0 regressed, 1 improved"}}, p("slow.csv"), p("base.csv"),
+                   NULL);
     /* a threshold above the change lets it pass */
-    r = run_compare("--threshold=25", p("base.csv"), p("slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "within the 25% threshold");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"within the 25% threshold"}}, "--threshold=25", p("base.csv"),
+                   p("slow.csv"), NULL);
 }
 
 static void test_noise_of_same_distribution_passes(void **state)
@@ -58,10 +48,8 @@ static void test_noise_of_same_distribution_passes(void **state)
     a.nbench = b.nbench = 12;
     write_fixture("noise_a.csv", &a);
     write_fixture("noise_b.csv", &b);
-    run_result r = run_compare(p("noise_a.csv"), p("noise_b.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "12 rows: 0 regressed, 0 improved, 12 unchanged");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"12 rows: 0 regressed, 0 improved, 12 unchanged"}},
+                   p("noise_a.csv"), p("noise_b.csv"), NULL);
 }
 
 static void test_missing_row_is_reported(void **state)
@@ -71,23 +59,15 @@ static void test_missing_row_is_reported(void **state)
     missing.skip = 3;
     write_fixture("full.csv", &default_fixture);
     write_fixture("missing.csv", &missing);
-    run_result r = run_compare(p("full.csv"), p("missing.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "not comparable (missing in new)");
-    assert_contains(r.out, "1 not comparable");
-    run_free(&r);
-    r = run_compare(p("missing.csv"), p("full.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "not comparable (missing in baseline)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"not comparable (missing in new)", "1 not comparable"}},
+                   p("full.csv"), p("missing.csv"), NULL);
+    expect_compare(&(compare_want){.status = 0, .out = {"not comparable (missing in baseline)"}}, p("missing.csv"),
+                   p("full.csv"), NULL);
     /* --strict makes it fail and names it */
-    r = run_compare("--strict", p("full.csv"), p("missing.csv"), NULL);
-    assert_int_equal(r.status, 1);
     char name[160], want[256];
     bench_name(name, sizeof name, 3);
     snprintf(want, sizeof want, "not comparable (--strict): %s", name);
-    assert_contains(r.out, want);
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 1, .out = {want}}, "--strict", p("full.csv"), p("missing.csv"), NULL);
 }
 
 static void test_too_few_repetitions_not_comparable(void **state)
@@ -99,19 +79,15 @@ static void test_too_few_repetitions_not_comparable(void **state)
     one_slow.seed = 5;
     write_fixture("one.csv", &one);
     write_fixture("one_slow.csv", &one_slow);
-    run_result r = run_compare(p("one.csv"), p("one_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "not comparable (too few repetitions (1 vs 1)");
-    assert_contains(r.out, "8 not comparable");
-    run_free(&r);
+    expect_compare(
+        &(compare_want){.status = 0, .out = {"not comparable (too few repetitions (1 vs 1)", "8 not comparable"}},
+        p("one.csv"), p("one_slow.csv"), NULL);
     /* three against three cannot reach p < 0.05 either (smallest p is 0.1) */
     one.reps = one_slow.reps = 3;
     write_fixture("three.csv", &one);
     write_fixture("three_slow.csv", &one_slow);
-    r = run_compare(p("three.csv"), p("three_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "too few repetitions (3 vs 3): p cannot go below 0.1");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"too few repetitions (3 vs 3): p cannot go below 0.1"}},
+                   p("three.csv"), p("three_slow.csv"), NULL);
 }
 
 static void test_metric_selection(void **state)
@@ -126,36 +102,27 @@ static void test_metric_selection(void **state)
     write_fixture("m_base.csv", &base);
     write_fixture("m_slow.csv", &slow);
     /* tasks_per_s: higher is better, so a slowdown is a drop and regresses */
-    run_result r = run_compare("--metric=tasks_per_s", p("m_base.csv"), p("m_slow.csv"), NULL);
-    assert_int_equal(r.status, 1);
-    assert_contains(r.out, "tasks_per_s (higher is better)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 1, .out = {"tasks_per_s (higher is better)"}}, "--metric=tasks_per_s",
+                   p("m_base.csv"), p("m_slow.csv"), NULL);
     /* the opposite direction declared explicitly turns it into an improvement */
-    r = run_compare("--metric=tasks_per_s:lower", p("m_base.csv"), p("m_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "1 improved");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"1 improved"}}, "--metric=tasks_per_s:lower", p("m_base.csv"),
+                   p("m_slow.csv"), NULL);
     /* an extra column, recognised by its unit suffix; identical values on both sides */
-    r = run_compare("--metric", "spawn_us", p("m_base.csv"), p("m_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "spawn_us (lower is better)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"spawn_us (lower is better)"}}, "--metric", "spawn_us",
+                   p("m_base.csv"), p("m_slow.csv"), NULL);
     /* --filter keeps only the matching rows */
-    r = run_compare("--filter=processes", p("m_base.csv"), p("m_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "summary: 3 rows");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"summary: 3 rows"}}, "--filter=processes", p("m_base.csv"),
+                   p("m_slow.csv"), NULL);
 }
 
 static void test_committed_fixtures(void **state)
 {
     (void)state;
-    run_result r = run_compare(DATA_DIR "/base.csv", DATA_DIR "/slow20.csv", NULL);
-    assert_int_equal(r.status, 1);
-    assert_contains(r.out, "regressed: hash/threads/pool/gil:off/workers:2/pin:none/bytes:1048576/"
-                           "algo:sha256\n");
-    assert_contains(r.out, "3 rows: 1 regressed, 0 improved, 2 unchanged, 0 not comparable");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 1,
+                                   .out = {"regressed: hash/threads/pool/gil:off/workers:2/pin:none/bytes:1048576/"
+                                           "algo:sha256\n",
+                                           "3 rows: 1 regressed, 0 improved, 2 unchanged, 0 not comparable"}},
+                   DATA_DIR "/base.csv", DATA_DIR "/slow20.csv", NULL);
 }
 
 /* ---- Google Benchmark JSON ---- */
@@ -198,49 +165,35 @@ static void test_gbench_json(void **state)
     write_gbench("gb_base.json", 1, 1.0, "ns");
     write_gbench("gb_base_us.json", 1, 1.0, "us");
     write_gbench("gb_slow.json", 2, 1.2, "ns");
-    run_result r = run_compare(p("gb_base.json"), p("gb_base_us.json"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "metric real_time (lower is better)");
-    assert_contains(r.out, "3 rows: 0 regressed, 0 improved, 3 unchanged");
-    run_free(&r);
-    r = run_compare(p("gb_base.json"), p("gb_slow.json"), NULL);
-    assert_int_equal(r.status, 1);
-    assert_contains(r.out, "regressed: BM_hash/64\n"); /* /real_time stripped */
-    run_free(&r);
-    r = run_compare("--metric=cpu_time", p("gb_base.json"), p("gb_slow.json"), NULL);
-    assert_int_equal(r.status, 0);
-    run_free(&r);
+    expect_compare(
+        &(compare_want){.status = 0,
+                        .out = {"metric real_time (lower is better)", "3 rows: 0 regressed, 0 improved, 3 unchanged"}},
+        p("gb_base.json"), p("gb_base_us.json"), NULL);
+    /* /real_time stripped */
+    expect_compare(&(compare_want){.status = 1, .out = {"regressed: BM_hash/64\n"}}, p("gb_base.json"),
+                   p("gb_slow.json"), NULL);
+    expect_compare(&(compare_want){.status = 0}, "--metric=cpu_time", p("gb_base.json"), p("gb_slow.json"), NULL);
     /* one JSON and one CSV cannot be compared */
     write_fixture("csv_for_json.csv", &default_fixture);
-    r = run_compare(p("gb_base.json"), p("csv_for_json.csv"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "compare files of one kind");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"compare files of one kind"}}, p("gb_base.json"),
+                   p("csv_for_json.csv"), NULL);
     /* truncated JSON names the line */
     char *text = slurp(p("gb_base.json"));
     write_text("gb_trunc.json", text, strlen(text) / 2);
     free(text);
-    r = run_compare(p("gb_base.json"), p("gb_trunc.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "gb_trunc.json:");
-    assert_contains(r.err, "invalid JSON");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"gb_trunc.json:", "invalid JSON"}}, p("gb_base.json"),
+                   p("gb_trunc.json"), NULL);
     /* writers without run_type: aggregates are recognised by their name suffix */
     const char *old_gb = "{\"benchmarks\": [{\"name\": \"BM_old\", \"real_time\": 5, \"time_unit\": "
                          "\"ns\"}, {\"name\": \"BM_old\", \"real_time\": 6}, {\"name\": "
                          "\"BM_old_mean\", \"real_time\": 5.5}]}";
     write_text("old_gb.json", old_gb, strlen(old_gb));
-    r = run_compare(p("old_gb.json"), p("old_gb.json"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "summary: 1 rows");
-    assert_contains(r.out, "too few repetitions (2 vs 2)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"summary: 1 rows", "too few repetitions (2 vs 2)"}},
+                   p("old_gb.json"), p("old_gb.json"), NULL);
     const char *not_gb = "{\"rows\": []}\n";
     write_text("not_gb.json", not_gb, strlen(not_gb));
-    r = run_compare(p("gb_base.json"), p("not_gb.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "not_gb.json:1: not a Google Benchmark JSON file");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"not_gb.json:1: not a Google Benchmark JSON file"}},
+                   p("gb_base.json"), p("not_gb.json"), NULL);
 }
 
 /* ---- output formats ---- */
@@ -329,11 +282,7 @@ static void test_formats_parse_back(void **state)
 
 static void expect_bad_flag(const char *flag, const char *want1, const char *want2)
 {
-    run_result r = run_compare(flag, p("good.csv"), p("good.csv"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, want1);
-    assert_contains(r.err, want2);
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {want1, want2}}, flag, p("good.csv"), p("good.csv"), NULL);
 }
 
 static void test_bad_flags_exit_2(void **state)
@@ -349,14 +298,8 @@ static void test_bad_flags_exit_2(void **state)
     expect_bad_flag("--format=xml", "--format", "got 'xml'");
     expect_bad_flag("--filter=(", "--filter", "got '('");
     expect_bad_flag("--bogus", "unknown flag '--bogus'", "--help");
-    run_result r = run_compare(p("good.csv"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "expected two files");
-    run_free(&r);
-    r = run_compare("--help", NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "usage: tvp-compare");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"expected two files"}}, p("good.csv"), NULL);
+    expect_compare(&(compare_want){.status = 0, .out = {"usage: tvp-compare"}}, "--help", NULL);
 }
 
 int main(void)

@@ -4,16 +4,19 @@
  */
 #include "compare_harness.h"
 
+/* tvp-compare BASE NEW exits 2 with "NEW<want>" on stderr and nothing on stdout. */
+static void expect_refused(const char *base, const char *bad, const char *want)
+{
+    char msg[700];
+    snprintf(msg, sizeof msg, "%s%s", p(bad), want);
+    expect_compare(&(compare_want){.status = 2, .err = {msg}, .quiet = true}, p(base), p(bad), NULL);
+}
+
+/* The same against a good file. */
 static void expect_bad_file(const char *file, const char *want)
 {
     write_fixture("good.csv", &default_fixture);
-    run_result r = run_compare(p("good.csv"), p(file), NULL);
-    assert_int_equal(r.status, 2);
-    char msg[600];
-    snprintf(msg, sizeof msg, "%s%s", p(file), want);
-    assert_contains(r.err, msg);
-    assert_string_equal(r.out, "");
-    run_free(&r);
+    expect_refused("good.csv", file, want);
 }
 
 static void test_malformed_files_exit_2(void **state)
@@ -70,10 +73,8 @@ static void test_malformed_files_exit_2(void **state)
     write_text("quote.csv", quote, strlen(quote));
     expect_bad_file("quote.csv", ":3: malformed CSV");
     /* a file that does not exist */
-    run_result res = run_compare(p("good.csv"), p("does-not-exist.csv"), NULL);
-    assert_int_equal(res.status, 2);
-    assert_contains(res.err, "does-not-exist.csv: cannot open");
-    run_free(&res);
+    expect_compare(&(compare_want){.status = 2, .err = {"does-not-exist.csv: cannot open"}}, p("good.csv"),
+                   p("does-not-exist.csv"), NULL);
 }
 
 /* ---- a gate that cannot be fooled ---- */
@@ -88,17 +89,8 @@ static void write_values(const char *file, const char *col, const char *const *v
     write_text(file, text, used);
 }
 
-/* tvp-compare BASE NEW exits 2 with "NEW<want>" on stderr and nothing on stdout. */
-static void expect_refused(const char *base, const char *bad, const char *want)
-{
-    run_result r = run_compare(p(base), p(bad), NULL);
-    assert_int_equal(r.status, 2);
-    char msg[700];
-    snprintf(msg, sizeof msg, "%s%s", p(bad), want);
-    assert_contains(r.err, msg);
-    assert_string_equal(r.out, "");
-    run_free(&r);
-}
+/* Every output format, JSON last. */
+static const char *const formats[] = {"--format=table", "--format=markdown", "--format=csv", "--format=json"};
 
 static void assert_no_inf_nan(const char *text)
 {
@@ -120,10 +112,8 @@ static void test_negative_values_refused(void **state)
     write_values("n_pos.csv", "wall_s", pos, 6);
     write_values("n_neg.csv", "wall_s", neg, 6);
     expect_refused("n_pos.csv", "n_neg.csv", ":2: column 'wall_s': negative value -5");
-    run_result r = run_compare(p("n_neg.csv"), p("n_pos.csv"), NULL); /* the other way round */
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "n_neg.csv:2: column 'wall_s': negative value -5");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"n_neg.csv:2: column 'wall_s': negative value -5"}},
+                   p("n_neg.csv"), p("n_pos.csv"), NULL); /* the other way round */
     /* one negative value among good ones, on line 4 */
     static const char *const one[] = {"1.0", "1.01", "-0.99", "1.02", "0.98", "1.0"};
     write_values("n_one.csv", "wall_s", one, 6);
@@ -135,19 +125,16 @@ static void test_negative_values_refused(void **state)
     /* negative counts too (any metric: the gate compares ratios of medians) */
     static const char *const ctx[] = {"3", "4", "-1", "3", "4", "3"};
     write_values("n_ctx.csv", "ctx_invol", ctx, 6);
-    r = run_compare("--metric=ctx_invol", p("n_ctx.csv"), p("n_ctx.csv"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "n_ctx.csv:4: column 'ctx_invol': negative value -1");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"n_ctx.csv:4: column 'ctx_invol': negative value -1"}},
+                   "--metric=ctx_invol", p("n_ctx.csv"), p("n_ctx.csv"), NULL);
     /* and in Google Benchmark JSON */
     const char *gb = "{\"benchmarks\": [\n"
                      "{\"name\": \"BM\", \"repetition_index\": 0, \"real_time\": 5},\n"
                      "{\"name\": \"BM\", \"repetition_index\": 1, \"real_time\": -6}]}\n";
     write_text("n_neg.json", gb, strlen(gb));
-    r = run_compare(p("n_neg.json"), p("n_neg.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "n_neg.json:3: benchmarks[1] (BM): 'real_time': negative value -6");
-    run_free(&r);
+    expect_compare(
+        &(compare_want){.status = 2, .err = {"n_neg.json:3: benchmarks[1] (BM): 'real_time': negative value -6"}},
+        p("n_neg.json"), p("n_neg.json"), NULL);
 }
 
 /* Bug 2: an all-zero baseline gave "+inf%" and a NaN interval; now such a row is not comparable
@@ -159,8 +146,6 @@ static void test_zero_baseline_not_comparable(void **state)
     static const char *const some[] = {"5", "6", "7", "5", "6", "7", "5", "6"};
     write_values("z_base.csv", "ctx_invol", zeros, 8);
     write_values("z_new.csv", "ctx_invol", some, 8);
-    static const char *const formats[] = {"--format=table", "--format=markdown", "--format=csv",
-                                          "--format=json"};
     for (size_t i = 0; i < 4; i++) {
         run_result r = run_compare("--metric=ctx_invol", formats[i], p("z_base.csv"),
                                    p("z_new.csv"), NULL);
@@ -183,11 +168,8 @@ static void test_zero_baseline_not_comparable(void **state)
         run_free(&r);
     }
     /* --strict fails on it like on any row that cannot be compared */
-    run_result r = run_compare("--strict", "--metric=ctx_invol", p("z_base.csv"), p("z_new.csv"),
-                               NULL);
-    assert_int_equal(r.status, 1);
-    assert_contains(r.out, "not comparable (--strict): a");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 1, .out = {"not comparable (--strict): a"}}, "--strict",
+                   "--metric=ctx_invol", p("z_base.csv"), p("z_new.csv"), NULL);
     /* a zero baseline of wall_s cannot even be read */
     write_values("z_wall.csv", "wall_s", zeros, 8);
     write_values("z_wall_new.csv", "wall_s", some, 8);
@@ -223,39 +205,27 @@ static void test_non_finite_and_empty_cells_refused(void **state)
                          "a,0,ok,1.0\na,1,ok,1.01\na,2,failed,\na,3,interrupted,nan\n"
                          "a,4,ok,0.99\na,5,ok,1.02\na,6,ok,0.98\na,7,ok,1.0\n";
     write_text("nf_failed.csv", failed, strlen(failed));
-    run_result r = run_compare(p("nf_good.csv"), p("nf_failed.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "6/6");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"6/6"}}, p("nf_good.csv"), p("nf_failed.csv"), NULL);
     /* rows left out by --filter are not read, so a metric missing there does not matter */
     const char *partial = "benchmark,repetition,status,lat_p50_us\n"
                           "a,0,ok,10\na,1,ok,11\nb,0,ok,\nb,1,ok,\n";
     write_text("nf_partial.csv", partial, strlen(partial));
-    r = run_compare("--metric=lat_p50_us", p("nf_partial.csv"), p("nf_partial.csv"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "nf_partial.csv:4: column 'lat_p50_us': empty in a row whose status");
-    run_free(&r);
-    r = run_compare("--metric=lat_p50_us", "--filter=^a$", p("nf_partial.csv"),
-                    p("nf_partial.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "summary: 1 rows");
-    run_free(&r);
+    expect_compare(
+        &(compare_want){.status = 2, .err = {"nf_partial.csv:4: column 'lat_p50_us': empty in a row whose status"}},
+        "--metric=lat_p50_us", p("nf_partial.csv"), p("nf_partial.csv"), NULL);
+    expect_compare(&(compare_want){.status = 0, .out = {"summary: 1 rows"}}, "--metric=lat_p50_us", "--filter=^a$",
+                   p("nf_partial.csv"), p("nf_partial.csv"), NULL);
     /* JSON: jansson refuses NaN tokens, with the line */
     const char *gb = "{\"benchmarks\": [\n{\"name\": \"BM\", \"real_time\": 5},\n"
                      "{\"name\": \"BM\", \"real_time\": NaN}]}\n";
     write_text("nf.json", gb, strlen(gb));
-    r = run_compare(p("nf.json"), p("nf.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "nf.json:3:");
-    assert_contains(r.err, "invalid JSON");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"nf.json:3:", "invalid JSON"}}, p("nf.json"), p("nf.json"),
+                   NULL);
     /* and an iteration entry without the metric, which did not fail */
     gb = "{\"benchmarks\": [\n{\"name\": \"BM\", \"real_time\": 5},\n{\"name\": \"BM\"}]}\n";
     write_text("nf_missing.json", gb, strlen(gb));
-    r = run_compare(p("nf_missing.json"), p("nf_missing.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "nf_missing.json:3: benchmarks[1] (BM): no 'real_time'");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"nf_missing.json:3: benchmarks[1] (BM): no 'real_time'"}},
+                   p("nf_missing.json"), p("nf_missing.json"), NULL);
 }
 
 /* Bug 4: three repetitions pasted three times turned "not comparable" into "regressed". */
@@ -266,10 +236,8 @@ static void test_duplicate_repetitions_refused(void **state)
     static const char *const slow[] = {"1.2", "1.21", "1.19"};
     write_values("d_base.csv", "wall_s", base, 3);
     write_values("d_slow.csv", "wall_s", slow, 3);
-    run_result r = run_compare(p("d_base.csv"), p("d_slow.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "too few repetitions (3 vs 3)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"too few repetitions (3 vs 3)"}}, p("d_base.csv"),
+                   p("d_slow.csv"), NULL);
     char *text = slurp(p("d_slow.csv"));
     char tripled[2048];
     const char *rows = strchr(text, '\n') + 1;
@@ -283,10 +251,7 @@ static void test_duplicate_repetitions_refused(void **state)
                            "r1,a,0,ok,1.0\nr1,a,1,ok,1.01\nr1,a,2,ok,0.99\n"
                            "r2,a,0,ok,1.0\nr2,a,1,ok,1.01\nr2,a,2,ok,0.99\n";
     write_text("d_two_runs.csv", two_runs, strlen(two_runs));
-    r = run_compare(p("d_two_runs.csv"), p("d_two_runs.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "6/6");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0, .out = {"6/6"}}, p("d_two_runs.csv"), p("d_two_runs.csv"), NULL);
     /* the same run_id twice is a paste, even spelled "01", or as an old name with a suffix */
     const char *same_run = "run_id,benchmark,repetition,status,wall_s\n"
                            "r1,a,0,ok,1.0\nr1,a,1,ok,1.01\nr1,a/manual_time,01,ok,0.99\n";
@@ -301,10 +266,8 @@ static void test_duplicate_repetitions_refused(void **state)
                      "\"aggregate_name\": \"mean\", \"real_time\": 5.5},\n"
                      "{\"name\": \"BM\", \"repetition_index\": 1, \"real_time\": 6}]}\n";
     write_text("d.json", gb, strlen(gb));
-    r = run_compare(p("d.json"), p("d.json"), NULL);
-    assert_int_equal(r.status, 2);
-    assert_contains(r.err, "d.json:5: duplicate of line 3 (benchmark BM, repetition 1)");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"d.json:5: duplicate of line 3 (benchmark BM, repetition 1)"}},
+                   p("d.json"), p("d.json"), NULL);
 }
 
 /* Bug 5: no format prints inf or NaN, and the JSON is strict RFC 8259. Three repetitions a side
@@ -318,8 +281,6 @@ static void test_outputs_never_print_non_finite(void **state)
     three_slow.factor0 = 1.5;
     write_fixture("o_base.csv", &three);
     write_fixture("o_slow.csv", &three_slow);
-    static const char *const formats[] = {"--format=table", "--format=markdown", "--format=csv",
-                                          "--format=json"};
     for (size_t i = 0; i < 4; i++) {
         run_result r = run_compare(formats[i], p("o_base.csv"), p("o_slow.csv"), NULL);
         assert_int_equal(r.status, 0);
@@ -369,13 +330,11 @@ static void test_run_setting_suffixes_stripped(void **state)
     }
     write_text("s_old.csv", csv_old, strlen(csv_old));
     write_text("s_new.csv", csv_new, strlen(csv_new));
-    r = run_compare(p("s_old.csv"), p("s_new.csv"), NULL);
-    assert_int_equal(r.status, 0);
-    assert_contains(r.out, "4 rows: 0 regressed, 0 improved, 2 unchanged, 2 not comparable");
-    assert_contains(r.out, "\na            6/6");
-    assert_contains(r.out, "\nb            6/6");
-    assert_contains(r.out, "\nc/threads:2  6/0"); /* two threads: another configuration than c */
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 0,
+                                   .out = {"4 rows: 0 regressed, 0 improved, 2 unchanged, 2 not comparable",
+                                           "\na            6/6", "\nb            6/6",
+                                           "\nc/threads:2  6/0"}}, /* two threads: another configuration than c */
+                   p("s_old.csv"), p("s_new.csv"), NULL);
 }
 
 /* The summary file beside a run's CSV holds aggregates only: say which file to give instead. */
@@ -388,9 +347,8 @@ static void test_summary_file_refused(void **state)
     write_text("20261101T120000Z-dev.summary.csv", summary, strlen(summary));
     expect_bad_file("20261101T120000Z-dev.summary.csv",
                     ":1: this is a summary file; give the per-repetition CSV beside it");
-    run_result r = run_compare(p("good.csv"), p("20261101T120000Z-dev.summary.csv"), NULL);
-    assert_contains(r.err, "/20261101T120000Z-dev.csv): a summary holds aggregates");
-    run_free(&r);
+    expect_compare(&(compare_want){.status = 2, .err = {"/20261101T120000Z-dev.csv): a summary holds aggregates"}},
+                   p("good.csv"), p("20261101T120000Z-dev.summary.csv"), NULL);
 }
 
 int main(void)

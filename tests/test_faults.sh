@@ -95,6 +95,22 @@ none_left() {
 
 meta_status() { sed -n 's/^  "status": "\(.*\)",*$/\1/p' "$1/latest.meta.json" 2>/dev/null; }
 
+# Starts "$@" in the background, remembered for the cleanup; its pid in $pid.
+start_bg() {
+    "$@" &
+    pid=$!
+    started="$started $pid"
+}
+
+# Waits while process $1 runs and has no child yet (its first worker): at most $2 times 50 ms.
+await_worker() {
+    t=0
+    while [ -z "$(pgrep -P "$1")" ] && [ $t -lt "$2" ] && kill -0 "$1" 2>/dev/null; do
+        sleep 0.05
+        t=$((t + 1))
+    done
+}
+
 # Runs "$@" as an unprivileged user (uid/gid 65534) when we are root; as ourselves otherwise.
 # Empty when root cannot drop privileges here.
 as_user=""
@@ -121,16 +137,10 @@ n_failed=0 n_ok=0 n_missed=0 n_unchecked=0 i=0
 while [ $i -lt "$kills" ]; do
     out="$tmp/kill/$i"
     tasks=$((i % 2 ? 1 : 8))
-    "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=5000 --tvp_tasks=$tasks --tvp_workers=2 \
+    start_bg "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=5000 --tvp_tasks=$tasks --tvp_workers=2 \
         --tvp_executors=processes --tvp_spawn=pool --benchmark_min_time=0.6 --tvp_out="$out" \
-        >"$tmp/a.out" 2>"$tmp/a.err" &
-    pid=$!
-    started="$started $pid"
-    t=0
-    while [ -z "$(pgrep -P $pid)" ] && [ $t -lt 100 ] && kill -0 $pid 2>/dev/null; do
-        sleep 0.05
-        t=$((t + 1))
-    done
+        >"$tmp/a.out" 2>"$tmp/a.err"
+    await_worker $pid 100
     msleep "$(rnd 500)"
     workers=$(pgrep -P $pid)
     victim=""
@@ -196,17 +206,13 @@ elif [ -z "$off" ]; then
 else
     for spawn in pool per-task; do
         out="$tmp/count-$spawn"
-        # Tasks long enough for gdb to attach to a per-task worker before its task ends.
-        "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=400000 --tvp_tasks=4 --tvp_workers=2 \
+        # Tasks long enough for gdb to attach to a per-task worker before its task ends: gdb takes
+        # over a second to start and attach on a loaded 2-vCPU machine (ptrace then finds the
+        # worker gone: "No such process").
+        start_bg "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=2500000 --tvp_tasks=4 --tvp_workers=2 \
             --tvp_executors=processes --tvp_spawn=$spawn --benchmark_min_time=2 --tvp_out="$out" \
-            >"$tmp/a2.out" 2>"$tmp/a2.err" &
-        pid=$!
-        started="$started $pid"
-        t=0
-        while [ -z "$(pgrep -P $pid)" ] && [ $t -lt 200 ] && kill -0 $pid 2>/dev/null; do
-            sleep 0.05
-            t=$((t + 1))
-        done
+            >"$tmp/a2.out" 2>"$tmp/a2.err"
+        await_worker $pid 200
         hit=0 try=0
         : >"$tmp/a2.gdb"
         # On a loaded machine gdb may attach after the victim's task ended (a per-task worker then
@@ -261,11 +267,9 @@ cp "$out/latest.csv" "$tmp/int-before.csv"
 n_handled=0 n_early=0 i=0
 while [ $i -lt "$ints" ]; do
     i=$((i + 1))
-    "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=20000 --tvp_tasks=4 --tvp_workers=2 \
+    start_bg "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=20000 --tvp_tasks=4 --tvp_workers=2 \
         --tvp_executors=serial,processes --tvp_spawn=pool --benchmark_min_time=1.5 --tvp_out="$out" \
-        >"$tmp/b.out" 2>"$tmp/b.err" &
-    pid=$!
-    started="$started $pid"
+        >"$tmp/b.out" 2>"$tmp/b.err"
     msleep $((200 + $(rnd 2800)))
     kill -INT $pid
     wait $pid
@@ -304,10 +308,8 @@ if ldd "$bin" 2>/dev/null | grep -q libtsan; then second_int_ds=100; fi
 i=0 n_whole=0
 while [ $i -lt 3 ]; do
     i=$((i + 1))
-    "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=200000 --tvp_tasks=4 --tvp_workers=2 \
-        --tvp_executors=serial,processes --benchmark_min_time=2 --tvp_out="$out" >"$tmp/b.out" 2>"$tmp/b.err" &
-    pid=$!
-    started="$started $pid"
+    start_bg "$bin" "$q1" "$q2" --tvp_workloads=sleep --tvp_sleep_us=200000 --tvp_tasks=4 --tvp_workers=2 \
+        --tvp_executors=serial,processes --benchmark_min_time=2 --tvp_out="$out" >"$tmp/b.out" 2>"$tmp/b.err"
     msleep $((500 + $(rnd 1500)))
     kill -INT $pid
     msleep 50
@@ -491,9 +493,8 @@ fi
 # f. The delay server's port taken: a second tvp-delayd on the same port exits 1 naming the
 #    address and the error; tvp-bench's embedded server binds port 0, so the net workload runs
 #    while another process holds a port.
-"$delayd" --port=0 >"$tmp/f1.out" 2>&1 &
-dpid=$!
-started="$started $dpid"
+start_bg "$delayd" --port=0 >"$tmp/f1.out" 2>&1
+dpid=$pid
 t=0
 port=""
 while [ -z "$port" ] && [ $t -lt 50 ]; do

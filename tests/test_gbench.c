@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "array.h"
 #include "gbench.h"
 
 /* ---- a copy of one reported run ---- */
@@ -71,16 +72,12 @@ static void on_run(const gb_run *run, void *user) {
         g_store.bad_user = true;
         return;
     }
-    if (store->n == store->cap) {
-        size_t cap = store->cap ? 2 * store->cap : 32;
-        stored_run *runs = realloc(store->runs, cap * sizeof *runs);
-        if (!runs) {
-            store->alloc_fail = true;
-            return;
-        }
-        store->runs = runs;
-        store->cap = cap;
+    stored_run *runs = array_grow(store->runs, store->n, &store->cap, sizeof *runs, 32);
+    if (!runs) {
+        store->alloc_fail = true;
+        return;
     }
+    store->runs = runs;
     stored_run *d = &store->runs[store->n++];
     memset(d, 0, sizeof *d);
     d->name = dup_str(run->name, store);

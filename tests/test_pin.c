@@ -14,25 +14,15 @@
 
 #include <cmocka.h>
 
-#include "pin.h"
+#include "topo_fixture.h"
 
-static pin_topo *g_topo;
 static cpu_set_t g_affinity; /* the affinity the program started with, restored after each test */
 
 static int group_setup(void **state)
 {
-    (void)state;
     if (sched_getaffinity(0, sizeof g_affinity, &g_affinity) != 0)
         return -1;
-    return pin_topo_load(&g_topo) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    pin_topo_free(g_topo);
-    g_topo = NULL;
-    return 0;
+    return topo_setup(state);
 }
 
 static int restore_affinity(void **state)
@@ -76,36 +66,36 @@ static bool lands_on(int cpu)
 static void test_load_counts(void **state)
 {
     (void)state;
-    unsigned pus = pin_topo_pus(g_topo), cores = pin_topo_cores(g_topo);
-    unsigned pkgs = pin_topo_packages(g_topo), numa = pin_topo_numa_nodes(g_topo);
+    unsigned pus = pin_topo_pus(topo), cores = pin_topo_cores(topo);
+    unsigned pkgs = pin_topo_packages(topo), numa = pin_topo_numa_nodes(topo);
     assert_true(pkgs >= 1);
     assert_true(numa >= 1);
     assert_true(cores >= pkgs);
     assert_true(pus >= cores);
-    if (pin_topo_degraded(g_topo))
+    if (pin_topo_degraded(topo))
         assert_int_equal(cores, pus);
     /* Usable PUs are exactly the CPUs this process may run on. */
     assert_int_equal(pus, CPU_COUNT(&g_affinity));
 
     char buf[256], expect[256];
-    pin_topo_cpuset_str(g_topo, buf, sizeof buf);
+    pin_topo_cpuset_str(topo, buf, sizeof buf);
     assert_true(buf[0] != '\0');
     char first[16];
     snprintf(first, sizeof first, "%d", first_cpu(&g_affinity));
     assert_int_equal(strncmp(buf, first, strlen(first)), 0);
     print_message("cpuset: %s\n", buf);
 
-    assert_ptr_equal(pin_topo_summary(g_topo, buf, sizeof buf), buf);
+    assert_ptr_equal(pin_topo_summary(topo, buf, sizeof buf), buf);
     snprintf(expect, sizeof expect, "%u package%s, %u NUMA node%s, %u core%s, %u PU%s%s", pkgs,
              pkgs == 1 ? "" : "s", numa, numa == 1 ? "" : "s", cores, cores == 1 ? "" : "s", pus,
              pus == 1 ? "" : "s",
-             pin_topo_degraded(g_topo) ? " (degraded: no cores visible, PUs used as cores)" : "");
+             pin_topo_degraded(topo) ? " (degraded: no cores visible, PUs used as cores)" : "");
     assert_string_equal(buf, expect);
     print_message("topology: %s\n", buf);
 
     /* A tiny buffer is truncated, never overrun. */
     char small[4];
-    pin_topo_summary(g_topo, small, sizeof small);
+    pin_topo_summary(topo, small, sizeof small);
     assert_int_equal(strlen(small), 3);
 }
 
@@ -147,33 +137,38 @@ static void assert_distinct_usable(const pin_plan *pl, unsigned n)
     }
 }
 
+/* `pl` is a plan of `policy` for its n workers; frees it and checks that a plan for w > n workers
+ * wraps around: worker i runs where worker i % n did. */
+static void assert_wraps(pin_plan *pl, pin_policy policy, unsigned n, unsigned w)
+{
+    int *base = malloc(n * sizeof *base);
+    assert_non_null(base);
+    memcpy(base, pl->cpu, n * sizeof *base);
+    pin_plan_free(pl);
+    assert_null(pl->cpu);
+    assert_int_equal(pin_plan_make(topo, policy, w, pl), 0);
+    assert_true(pl->oversubscribed);
+    for (unsigned i = 0; i < w; i++)
+        assert_int_equal(pl->cpu[i], base[i % n]);
+    pin_plan_free(pl);
+    free(base);
+}
+
 static void test_plan_compact(void **state)
 {
     (void)state;
-    unsigned n = pin_topo_pus(g_topo);
+    unsigned n = pin_topo_pus(topo);
     pin_plan pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, n, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, n, &pl), 0);
     assert_int_equal(pl.policy, PIN_COMPACT);
     assert_int_equal(pl.workers, n);
     assert_false(pl.oversubscribed);
     assert_distinct_usable(&pl, n);
     /* Logical order on Linux follows the OS order of the usable CPUs here. */
     assert_int_equal(pl.cpu[0], first_cpu(&g_affinity));
-    int *base = malloc(n * sizeof *base);
-    assert_non_null(base);
-    memcpy(base, pl.cpu, n * sizeof *base);
-    pin_plan_free(&pl);
-    assert_null(pl.cpu);
+    assert_wraps(&pl, PIN_COMPACT, n, 2 * n + 1);
 
-    unsigned w = 2 * n + 1;
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, w, &pl), 0);
-    assert_true(pl.oversubscribed);
-    for (unsigned i = 0; i < w; i++)
-        assert_int_equal(pl.cpu[i], base[i % n]);
-    pin_plan_free(&pl);
-    free(base);
-
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, 1, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, 1, &pl), 0);
     assert_int_equal(pl.workers, 1);
     assert_false(pl.oversubscribed);
     pin_plan_free(&pl);
@@ -182,32 +177,21 @@ static void test_plan_compact(void **state)
 static void test_plan_core(void **state)
 {
     (void)state;
-    unsigned n = pin_topo_cores(g_topo);
+    unsigned n = pin_topo_cores(topo);
     pin_plan pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_CORE, n, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_CORE, n, &pl), 0);
     assert_false(pl.oversubscribed);
     assert_distinct_usable(&pl, n);
-    int *base = malloc(n * sizeof *base);
-    assert_non_null(base);
-    memcpy(base, pl.cpu, n * sizeof *base);
-    pin_plan_free(&pl);
-
-    unsigned w = n + 1;
-    assert_int_equal(pin_plan_make(g_topo, PIN_CORE, w, &pl), 0);
-    assert_true(pl.oversubscribed);
-    for (unsigned i = 0; i < w; i++)
-        assert_int_equal(pl.cpu[i], base[i % n]);
-    pin_plan_free(&pl);
-    free(base);
+    assert_wraps(&pl, PIN_CORE, n, n + 1);
 }
 
 static void test_plan_scatter(void **state)
 {
     (void)state;
-    unsigned n = pin_topo_pus(g_topo);
+    unsigned n = pin_topo_pus(topo);
     pin_plan pl;
     for (unsigned w = 1; w <= n; w++) {
-        assert_int_equal(pin_plan_make(g_topo, PIN_SCATTER, w, &pl), 0);
+        assert_int_equal(pin_plan_make(topo, PIN_SCATTER, w, &pl), 0);
         assert_int_equal(pl.policy, PIN_SCATTER);
         assert_false(pl.oversubscribed);
         assert_distinct_usable(&pl, w);
@@ -215,10 +199,10 @@ static void test_plan_scatter(void **state)
     }
     /* Up to one worker per core, scatter never puts two workers on one core: each worker's PU is
      * some core's first PU when every core is used once. */
-    unsigned cores = pin_topo_cores(g_topo);
+    unsigned cores = pin_topo_cores(topo);
     pin_plan core_pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_CORE, cores, &core_pl), 0);
-    assert_int_equal(pin_plan_make(g_topo, PIN_SCATTER, cores, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_CORE, cores, &core_pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_SCATTER, cores, &pl), 0);
     for (unsigned i = 0; i < cores; i++) {
         bool found = false;
         for (unsigned j = 0; j < cores; j++)
@@ -229,7 +213,7 @@ static void test_plan_scatter(void **state)
     pin_plan_free(&core_pl);
 
     unsigned w = 2 * n + 1;
-    assert_int_equal(pin_plan_make(g_topo, PIN_SCATTER, w, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_SCATTER, w, &pl), 0);
     assert_true(pl.oversubscribed);
     assert_distinct_usable(&pl, n);
     for (unsigned i = n; i < w; i++)
@@ -240,15 +224,15 @@ static void test_plan_scatter(void **state)
 static void test_plan_none(void **state)
 {
     (void)state;
-    unsigned w = 3 * pin_topo_pus(g_topo) + 2;
+    unsigned w = 3 * pin_topo_pus(topo) + 2;
     pin_plan pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_NONE, w, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_NONE, w, &pl), 0);
     assert_int_equal(pl.policy, PIN_NONE);
     assert_int_equal(pl.workers, w);
     assert_false(pl.oversubscribed);
     for (unsigned i = 0; i < w; i++) {
         assert_int_equal(pl.cpu[i], -1);
-        assert_int_equal(pin_bind_self(g_topo, pl.cpu[i]), 0); /* no-op */
+        assert_int_equal(pin_bind_self(topo, pl.cpu[i]), 0); /* no-op */
     }
     pin_plan_free(&pl);
     pin_plan_free(NULL);
@@ -258,12 +242,12 @@ static void test_plan_invalid(void **state)
 {
     (void)state;
     pin_plan pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, 0, &pl), -EINVAL);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, 0, &pl), -EINVAL);
     assert_null(pl.cpu);
-    assert_int_equal(pin_plan_make(g_topo, PIN_POLICY_COUNT, 1, &pl), -EINVAL);
+    assert_int_equal(pin_plan_make(topo, PIN_POLICY_COUNT, 1, &pl), -EINVAL);
     assert_null(pl.cpu);
     assert_int_equal(pin_plan_make(NULL, PIN_COMPACT, 1, &pl), -EINVAL);
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, 1, NULL), -EINVAL);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, 1, NULL), -EINVAL);
 }
 
 static void test_bind_self_each(void **state)
@@ -271,9 +255,9 @@ static void test_bind_self_each(void **state)
     (void)state;
     for (int pol = PIN_COMPACT; pol < PIN_POLICY_COUNT; pol++) {
         pin_plan pl;
-        assert_int_equal(pin_plan_make(g_topo, (pin_policy)pol, pin_topo_pus(g_topo), &pl), 0);
+        assert_int_equal(pin_plan_make(topo, (pin_policy)pol, pin_topo_pus(topo), &pl), 0);
         for (unsigned i = 0; i < pl.workers; i++) {
-            assert_int_equal(pin_bind_self(g_topo, pl.cpu[i]), 0);
+            assert_int_equal(pin_bind_self(topo, pl.cpu[i]), 0);
             assert_true(lands_on(pl.cpu[i]));
             cpu_set_t now;
             assert_int_equal(sched_getaffinity(0, sizeof now, &now), 0);
@@ -288,15 +272,15 @@ static void test_bind_in_forked_child(void **state)
 {
     (void)state;
     pin_plan pl;
-    unsigned n = pin_topo_pus(g_topo);
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, n, &pl), 0);
+    unsigned n = pin_topo_pus(topo);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, n, &pl), 0);
     int target = pl.cpu[n - 1]; /* the last usable PU: differs from the first when n > 1 */
     pin_plan_free(&pl);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (pin_bind_self(g_topo, target) != 0)
+        if (pin_bind_self(topo, target) != 0)
             _exit(1);
         if (!lands_on(target))
             _exit(2);
@@ -364,10 +348,10 @@ static void test_restricted_load(void **state)
 static void test_restricted_bind_outside_fails(void **state)
 {
     (void)state;
-    if (pin_topo_pus(g_topo) < 2)
+    if (pin_topo_pus(topo) < 2)
         skip(); /* needs a second CPU to be outside the restriction */
     pin_plan pl;
-    assert_int_equal(pin_plan_make(g_topo, PIN_COMPACT, 2, &pl), 0);
+    assert_int_equal(pin_plan_make(topo, PIN_COMPACT, 2, &pl), 0);
     int other = pl.cpu[1];
     pin_plan_free(&pl);
     assert_int_not_equal(other, first_cpu(&g_affinity));
@@ -389,8 +373,8 @@ static void test_bind_outside_allowed(void **state)
             break;
         }
     assert_true(outside >= 0);
-    assert_int_equal(pin_bind_self(g_topo, outside), -EINVAL);
-    assert_int_equal(pin_bind_self(g_topo, 1 << 20), -EINVAL);
+    assert_int_equal(pin_bind_self(topo, outside), -EINVAL);
+    assert_int_equal(pin_bind_self(topo, 1 << 20), -EINVAL);
     assert_int_equal(pin_bind_self(NULL, 0), -EINVAL);
     cpu_set_t now;
     assert_int_equal(sched_getaffinity(0, sizeof now, &now), 0);
@@ -475,5 +459,5 @@ int main(void)
         cmocka_unit_test_teardown(test_bind_outside_allowed, restore_affinity),
         cmocka_unit_test(test_degraded_fallback),
     };
-    return cmocka_run_group_tests_name("pin", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("pin", tests, group_setup, topo_teardown);
 }

@@ -22,10 +22,8 @@
 #include "child.h"
 #include "futex.h"
 #include "metrics.h"
-#include "pin.h"
 #include "sched_bench.h"
-
-static pin_topo *topo;
+#include "topo_fixture.h"
 
 static int count_fds(void)
 {
@@ -70,19 +68,6 @@ static void check_result(const sched_result *r, uint32_t n)
     assert_true(r->max_ns > 0 && r->max_ns <= r->total_ns);
     for (uint32_t i = 0; i < n; i++)
         assert_true(r->lat_ns[i] > 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return pin_topo_load(&topo) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    pin_topo_free(topo);
-    return 0;
 }
 
 static void test_group_parse(void **state)
@@ -153,7 +138,8 @@ static void test_spawn_methods(void **state)
     assert_int_equal(sched_measure_spawn(&bad, SCHED_BATCH_MAX + 1, &r), -EINVAL);
 }
 
-/* fork after touching a heap copies its page tables: figures printed, not asserted (noisy VM). */
+/* fork from a spawner that touched a heap copies its page tables: figures printed, not asserted
+ * (noisy VM). */
 static void test_spawn_heap(void **state)
 {
     (void)state;
@@ -161,15 +147,11 @@ static void test_spawn_heap(void **state)
     static const size_t kib[] = {0, 16384, 65536};
     double lat[n];
     for (size_t h = 0; h < sizeof kib / sizeof *kib; h++) {
-        void *heap;
-        assert_int_equal(sched_heap_touch(kib[h], &heap), 0);
-        assert_true((heap != NULL) == (kib[h] != 0));
-        sched_spawn_cfg cfg = {.method = SCHED_SPAWN_FORK};
+        sched_spawn_cfg cfg = {.method = SCHED_SPAWN_FORK, .heap_kib = kib[h]};
         sched_result r = {.lat_ns = lat};
         assert_int_equal(sched_measure_spawn(&cfg, n, &r), 0);
         check_result(&r, n);
         printf("# fork after %6zu KiB touched: p50 %8.1f us\n", kib[h], q_us(lat, n, 0.5));
-        sched_heap_free(heap, kib[h]);
         assert_no_children();
     }
 }
@@ -381,7 +363,7 @@ static void test_names(void **state)
     static const struct {
         cli_profile p;
         size_t n;
-    } want[] = {{PROFILE_QUICK, 5 + 18 + 2}, {PROFILE_DEFAULT, 5 + 18 + 2}, {PROFILE_FULL, 10 + 24 + 6}};
+    } want[] = {{PROFILE_QUICK, 5 + 18 + 2}, {PROFILE_DEFAULT, 7 + 18 + 2}, {PROFILE_FULL, 12 + 24 + 6}};
     for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
         o.profile = want[k].p;
         char buf[8192];
@@ -396,7 +378,9 @@ static void test_names(void **state)
         assert_int_equal(lines, want[k].n);
         if (want[k].p == PROFILE_DEFAULT) {
             static const char *const names[] = {"sched/spawn/pthread\n", "sched/spawn/fork/heap_kib:0\n",
-                                                "sched/spawn/fork/heap_kib:65536\n", "sched/spawn/vfork\n",
+                                                "sched/spawn/fork/heap_kib:16384\n",
+                                                "sched/spawn/fork/heap_kib:65536\n",
+                                                "sched/spawn/fork/heap_kib:262144\n", "sched/spawn/vfork\n",
                                                 "sched/spawn/posix_spawn\n",
                                                 "sched/pingpong/pipe/threads/cpus:same\n",
                                                 "sched/pingpong/futex/processes/cpus:different\n",
@@ -436,7 +420,7 @@ static void test_gbench_rows(void **state)
     sched_set *set = NULL;
     assert_int_equal(sched_build(&o, topo, on, NULL, &set), 0);
     assert_non_null(set);
-    assert_int_equal(sched_set_size(set), 5 + 18 + 2);
+    assert_int_equal(sched_set_size(set), 7 + 18 + 2);
     /* Registered as tvp-bench's jobs register them, with Google Benchmark's repetitions here. */
     for (size_t i = 0; i < sched_set_size(set); i++) {
         sched_case *c = sched_case_at(set, i);
@@ -653,5 +637,5 @@ int main(void)
         cmocka_unit_test(test_gbench_rows),        cmocka_unit_test(test_futex),
         cmocka_unit_test(test_child_init),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, topo_setup, topo_teardown);
 }

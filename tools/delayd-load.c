@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +17,8 @@
 #include "metrics.h"
 #include "delay_server.h"
 #include "net_client.h"
+#include "toolcli.h"
 
-#define EXIT_USAGE 2
 #define LOAD_CONNECT_MS 5000
 #define LOAD_STATS_MS 5000
 #define LOAD_SLACK_MS 30000 /* a round may take delay + this before it is declared failed */
@@ -45,71 +44,66 @@ typedef struct {
 /* The harness's one clock (metrics_now_ns: CLOCK_MONOTONIC). */
 static int64_t load_now_ns(void) { return (int64_t)metrics_now_ns(); }
 
-__attribute__((format(printf, 1, 2))) static _Noreturn void load_die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "delayd-load: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    exit(EXIT_USAGE);
-}
-
 static void load_usage(void)
 {
     printf("usage: delayd-load [--conns=N] [--delay_us=N] [--bytes=N] [--rounds=N] "
            "[--target=HOST:PORT]\n"
+           "       delayd-load --help | --version\n"
            "Opens N connections to a delay server (spawned on 127.0.0.1 unless --target), sends\n"
            "one request on each at once, waits for every reply and prints the makespan, the\n"
            "client-observed latency and the server's lateness percentiles.\n"
-           "  --conns=N     concurrent connections, 1..100000 (default 1000)\n"
-           "  --delay_us=N  requested delay, 0..%u (default 20000)\n"
-           "  --bytes=N     reply size, 0..%u (default 64)\n"
-           "  --rounds=N    rounds, 1..1000 (default 3)\n",
+           "  --conns=N           concurrent connections, 1..100000 (default 1000)\n"
+           "  --delay_us=N        requested delay, 0..%u (default 20000)\n"
+           "  --bytes=N           reply size, 0..%u (default 64)\n"
+           "  --rounds=N          rounds, 1..1000 (default 3)\n"
+           "  --target=HOST:PORT  a delay server already running there (PORT 1..65535)\n"
+           "  --version           the version and the git commit it was built from\n"
+           "  -h, --help          this text\n"
+           "Exit status: 0 every reply came back whole, 1 one did not or the run could not be\n"
+           "set up (server, descriptors, connections), 2 bad flags.\n",
            DELAY_PROTO_MAX_DELAY_US, DELAY_PROTO_MAX_BYTES);
 }
 
-static unsigned long load_number(const char *flag, const char *v, unsigned long lo, unsigned long hi)
-{
-    unsigned long n = 0;
-    bool ok = *v != '\0' && strlen(v) <= 10;
-    for (const char *p = v; ok && *p; p++) {
-        ok = *p >= '0' && *p <= '9';
-        n = n * 10 + (unsigned long)(*p - '0');
-    }
-    if (!ok || n < lo || n > hi)
-        load_die("%s: expected an integer in %lu..%lu, got '%s'", flag, lo, hi, v);
-    return n;
-}
+#define LOAD "delayd-load"
 
 static void load_parse(int argc, char **argv, load_opts *o)
 {
+    static const char *const known[] = {"--conns", "--delay_us", "--bytes", "--rounds", "--target", "--help",
+                                        "--version"};
     *o = (load_opts){.conns = 1000, .delay_us = 20000, .bytes = 64, .rounds = 3};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
-        if (strcmp(a, "--help") == 0) {
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             load_usage();
-            exit(0);
+            exit(fflush(stdout) == 0 ? 0 : 1);
         }
-        if (!eq)
-            load_die("unknown argument '%s' (see --help)", a);
-        size_t k = (size_t)(eq - a);
-        const char *v = eq + 1;
-        if (strncmp(a, "--conns", k) == 0 && k == 7)
-            o->conns = load_number("--conns", v, 1, 100000);
-        else if (strncmp(a, "--delay_us", k) == 0 && k == 10)
-            o->delay_us = load_number("--delay_us", v, 0, DELAY_PROTO_MAX_DELAY_US);
-        else if (strncmp(a, "--bytes", k) == 0 && k == 7)
-            o->bytes = load_number("--bytes", v, 0, DELAY_PROTO_MAX_BYTES);
-        else if (strncmp(a, "--rounds", k) == 0 && k == 8)
-            o->rounds = load_number("--rounds", v, 1, 1000);
-        else if (strncmp(a, "--target", k) == 0 && k == 8) {
-            if (net_target_parse(v, o->host, sizeof o->host, &o->port) < 0)
-                load_die("--target: expected HOST:PORT with PORT in 1..65535, got '%s'", v);
+        if (strcmp(a, "--version") == 0)
+            exit(toolcli_print_version(LOAD));
+        size_t k = eq ? (size_t)(eq - a) : strlen(a);
+        const char *v = eq ? eq + 1 : NULL;
+        const char *flag = NULL;
+        for (size_t j = 0; j < sizeof known / sizeof known[0] - 2 && !flag; j++)
+            if (strlen(known[j]) == k && strncmp(a, known[j], k) == 0)
+                flag = known[j];
+        if (!flag) {
+            toolcli_unknown(LOAD, a, known, sizeof known / sizeof known[0], NULL);
+            exit(TOOLCLI_EXIT_USAGE);
+        }
+        if (!v)
+            toolcli_die(LOAD, "%s: needs a value, as %s=%s (see " LOAD " --help)", flag, flag,
+                        strcmp(flag, "--target") == 0 ? "HOST:PORT" : "N");
+        if (strcmp(flag, "--conns") == 0)
+            o->conns = toolcli_number(LOAD, flag, v, 1, 100000, NULL);
+        else if (strcmp(flag, "--delay_us") == 0)
+            o->delay_us = toolcli_number(LOAD, flag, v, 0, DELAY_PROTO_MAX_DELAY_US, NULL);
+        else if (strcmp(flag, "--bytes") == 0)
+            o->bytes = toolcli_number(LOAD, flag, v, 0, DELAY_PROTO_MAX_BYTES, NULL);
+        else if (strcmp(flag, "--rounds") == 0)
+            o->rounds = toolcli_number(LOAD, flag, v, 1, 1000, NULL);
+        else if (net_target_parse(v, o->host, sizeof o->host, &o->port) < 0)
+            toolcli_die(LOAD, "--target=%s: expected HOST:PORT with PORT in 1..65535", v);
+        else
             o->external = true;
-        } else
-            load_die("unknown flag '%.*s' (see --help)", (int)k, a);
     }
 }
 

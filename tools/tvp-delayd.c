@@ -2,7 +2,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,7 @@
 #include <sys/resource.h>
 
 #include "delay_server.h"
-
-#define EXIT_USAGE 2
+#include "toolcli.h"
 
 static volatile sig_atomic_t delayd_stop;
 
@@ -25,6 +23,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tvp-delayd [--bind=ADDR] [--port=N] [--idle_timeout_ms=N] [--send_timeout_ms=N]\n"
+            "       tvp-delayd --help | --version\n"
             "Serves the tvp delay protocol (version %u): each request is answered after its\n"
             "delay_us (<= %u us) with reply_bytes (<= %u) bytes; STATS returns the server's\n"
             "lateness percentiles.\n"
@@ -35,57 +34,16 @@ static void usage(FILE *f)
             "  --send_timeout_ms=N  reset a connection whose reply makes no progress (the peer\n"
             "                       does not read) for N ms, counted as an error, 0..%u\n"
             "                       (0 = never; default %u)\n"
-            "  --help               this text\n"
+            "  --version            the version and the git commit it was built from\n"
+            "  -h, --help           this text\n"
             "A request left incomplete for %u ms closes its connection. Prints \"listening on\n"
-            "ADDR:PORT\" once bound; SIGINT/SIGTERM stop it (exit 0).\n",
+            "ADDR:PORT\" ([ADDR]:PORT for IPv6) once bound; SIGINT/SIGTERM stop it and print the\n"
+            "lateness and limits summary on stderr.\n"
+            "Exit status: 0 stopped by a signal, 1 cannot listen or the event loop failed, 2 bad flags.\n",
             DELAY_PROTO_VERSION, DELAY_PROTO_MAX_DELAY_US, DELAY_PROTO_MAX_BYTES,
             DELAY_SERVER_DEFAULT_HOST, DELAY_SERVER_TIMEOUT_MAX_MS, DELAY_SERVER_IDLE_TIMEOUT_MS,
             DELAY_SERVER_TIMEOUT_MAX_MS, DELAY_SERVER_SEND_TIMEOUT_MS,
             DELAY_SERVER_PARTIAL_TIMEOUT_MS);
-}
-
-__attribute__((format(printf, 1, 2))) static _Noreturn void die_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "tvp-delayd: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see tvp-delayd --help)\n");
-    va_end(ap);
-    exit(EXIT_USAGE);
-}
-
-static int parse_port(const char *s, uint16_t *out)
-{
-    if (!*s || strlen(s) > 5)
-        return -1;
-    unsigned long v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    if (v > 65535)
-        return -1;
-    *out = (uint16_t)v;
-    return 0;
-}
-
-/* A decimal 0..max, digits only. */
-static int parse_ms(const char *s, uint32_t max, uint32_t *out)
-{
-    if (!*s || strlen(s) > 10)
-        return -1;
-    unsigned long long v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (unsigned long long)(*p - '0');
-    }
-    if (v > max)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
 }
 
 static bool is_ipv6(const char *addr)
@@ -100,39 +58,41 @@ static bool is_numeric_addr(const char *addr)
     return inet_pton(AF_INET, addr, &a4) == 1 || is_ipv6(addr);
 }
 
+#define DELAYD "tvp-delayd"
+
 static void parse_args(int argc, char **argv, delay_server_config *cfg)
 {
+    static const char *const known[] = {"--bind", "--port", "--idle_timeout_ms", "--send_timeout_ms", "--help",
+                                        "--version"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(fflush(stdout) == 0 ? 0 : 1);
+        } else if (strcmp(a, "--version") == 0) {
+            exit(toolcli_print_version(DELAYD));
         } else if (strncmp(a, "--bind=", 7) == 0) {
             if (!is_numeric_addr(a + 7))
-                die_usage("--bind: expected a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, "
-                          "0.0.0.0, ::1), got '%s'", a + 7);
+                toolcli_die(DELAYD, "%s: expected a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
+                            a);
             cfg->host = a + 7;
         } else if (strncmp(a, "--port=", 7) == 0) {
-            if (parse_port(a + 7, &cfg->port) < 0)
-                die_usage("--port: expected an integer in 0..65535 (0 = ephemeral), got '%s'",
-                          a + 7);
+            cfg->port = (uint16_t)toolcli_number(DELAYD, "--port", a + 7, 0, 65535, "0 = an ephemeral port");
         } else if (strncmp(a, "--idle_timeout_ms=", 18) == 0) {
-            if (parse_ms(a + 18, DELAY_SERVER_TIMEOUT_MAX_MS, &cfg->idle_timeout_ms) < 0)
-                die_usage("--idle_timeout_ms: expected an integer in 0..%u (0 = never), got '%s'",
-                          DELAY_SERVER_TIMEOUT_MAX_MS, a + 18);
+            cfg->idle_timeout_ms = (uint32_t)toolcli_number(DELAYD, "--idle_timeout_ms", a + 18, 0,
+                                                            DELAY_SERVER_TIMEOUT_MAX_MS, "0 = never");
         } else if (strncmp(a, "--send_timeout_ms=", 18) == 0) {
-            if (parse_ms(a + 18, DELAY_SERVER_TIMEOUT_MAX_MS, &cfg->send_timeout_ms) < 0)
-                die_usage("--send_timeout_ms: expected an integer in 0..%u (0 = never), got '%s'",
-                          DELAY_SERVER_TIMEOUT_MAX_MS, a + 18);
-        } else if (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
-                   strcmp(a, "--idle_timeout_ms") == 0 || strcmp(a, "--send_timeout_ms") == 0) {
-            die_usage("%s needs a value: --bind=ADDR (numeric IPv4/IPv6), --port=N (0..65535), "
-                      "--idle_timeout_ms=N, --send_timeout_ms=N (0..%u)", a,
-                      DELAY_SERVER_TIMEOUT_MAX_MS);
+            cfg->send_timeout_ms = (uint32_t)toolcli_number(DELAYD, "--send_timeout_ms", a + 18, 0,
+                                                            DELAY_SERVER_TIMEOUT_MAX_MS, "0 = never");
+        } else if (strcmp(a, "--bind") == 0) {
+            toolcli_die(DELAYD, "--bind: needs a value, as --bind=ADDR (a numeric IPv4 or IPv6 address)");
+        } else if (strcmp(a, "--port") == 0) {
+            toolcli_die(DELAYD, "--port: needs a value, as --port=N (0..65535)");
+        } else if (strcmp(a, "--idle_timeout_ms") == 0 || strcmp(a, "--send_timeout_ms") == 0) {
+            toolcli_die(DELAYD, "%s: needs a value, as %s=N (0..%u)", a, a, DELAY_SERVER_TIMEOUT_MAX_MS);
         } else {
-            die_usage("unknown argument '%s'; accepted: --bind=ADDR, --port=N (0..65535), "
-                      "--idle_timeout_ms=N, --send_timeout_ms=N (0..%u), --help", a,
-                      DELAY_SERVER_TIMEOUT_MAX_MS);
+            toolcli_unknown(DELAYD, a, known, sizeof known / sizeof known[0], NULL);
+            exit(TOOLCLI_EXIT_USAGE);
         }
     }
 }

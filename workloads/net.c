@@ -1,6 +1,7 @@
 /* net.c: the real wait: a TCP request to the delay server, which replies after `delay_us`. */
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,12 @@ static const wl_param net_params[] = {
                 .help = "keepalive: one connection per worker; per-task: connect for every task"},
 };
 
-/* Extra result columns: the server's own lateness over the run, to show it kept up. */
-static const char *const net_extra[] = {"server_late_p50_us", "server_late_p99_us", "server_late_max_us", NULL};
+/* Extra result columns: the server's own lateness over the run, to show it kept up, and where the
+ * embedded server ran (its PU, empty when unbound) at what nice value. */
+static const char *const net_extra[] = {"server_late_p50_us", "server_late_p99_us", "server_late_max_us",
+                                        "server_cpu", "server_nice", NULL};
+
+#define NET_CPU_WORDS (CPU_SETSIZE / 64)
 
 /* In a MAP_SHARED mapping: forked workers (pool and per-task) see the harness replace a dead
  * embedded server. */
@@ -36,6 +41,12 @@ typedef struct net_shared {
     uint32_t delay_us, bytes;
     bool keepalive;
     int timeout_ms;         /* one task, connect + request: delay + NET_SLACK_MS */
+    /* What the workers may run on, as each reports it in worker_init (after the pool pinned it):
+     * the union of their CPU masks, how many lanes, whether one is unbound; seq counts changes. */
+    _Atomic uint64_t wcpus[NET_CPU_WORDS];
+    _Atomic uint32_t lanes, seq;
+    _Atomic int unbound;
+    uint32_t placed_seq;    /* the harness's: the seq the server was last placed for */
 } net_shared;
 
 #define NET_SLACK_MS 10000
@@ -62,6 +73,7 @@ static int net_setup(const wl_args *a, uint32_t tasks, void **shared)
     n->bytes = (uint32_t)a->v[P_BYTES];
     n->keepalive = a->v[P_CONN] == 0;
     n->timeout_ms = (int)(n->delay_us / 1000) + NET_SLACK_MS; /* no task waits forever */
+    n->placed_seq = UINT32_MAX; /* the first run places the server, workers known or not */
     *shared = n;
     return 0;
 }
@@ -84,10 +96,28 @@ static void net_refresh(net_shared *n)
         atomic_store(&n->addr, net_addr(port));
 }
 
+/* In the harness: places the embedded server apart from the workers once they have said where
+ * they run (pool workers before the run; per-task ones as they start, so a per-task run's first
+ * batch keeps the server where it was). */
+static void net_place(net_shared *n)
+{
+    uint32_t seq = atomic_load(&n->seq);
+    if (!netsvc_embedded() || seq == n->placed_seq)
+        return;
+    n->placed_seq = seq;
+    int used[CPU_SETSIZE];
+    unsigned n_used = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (atomic_load_explicit(&n->wcpus[c / 64], memory_order_relaxed) >> (c % 64) & 1)
+            used[n_used++] = c;
+    netsvc_place(used, n_used, atomic_load(&n->lanes), atomic_load(&n->unbound) != 0);
+}
+
 static void net_batch_begin(void *shared, uint32_t tasks)
 {
     (void)tasks;
     net_refresh(shared);
+    net_place(shared);
 }
 
 /* A keepalive worker's connection: opened lazily, dropped after an error, and replaced when the
@@ -97,10 +127,36 @@ typedef struct net_conn {
     uint64_t addr; /* the server fd is connected to */
 } net_conn;
 
+/* Tells the harness where this worker may run (see net_place). Per-task workers do it in every
+ * task's worker: writes only when something is new. */
+static void net_worker_report(net_shared *n, uint32_t worker)
+{
+    cpu_set_t set;
+    uint64_t words[NET_CPU_WORDS];
+    _Static_assert(sizeof set == sizeof words, "cpu_set_t is CPU_SETSIZE bits");
+    _Static_assert(sizeof(unsigned long) == 8 || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cpu_set_t's bit order");
+    if (sched_getaffinity(0, sizeof set, &set) < 0)
+        return;
+    memcpy(words, &set, sizeof words); /* glibc's bit order: CPU c is bit c % 64 of word c / 64 */
+    bool changed = false;
+    for (int w = 0; w < NET_CPU_WORDS; w++)
+        if ((atomic_load_explicit(&n->wcpus[w], memory_order_relaxed) & words[w]) != words[w] &&
+            (atomic_fetch_or(&n->wcpus[w], words[w]) & words[w]) != words[w])
+            changed = true;
+    if (CPU_COUNT(&set) > 1 && !atomic_load(&n->unbound) && !atomic_exchange(&n->unbound, 1))
+        changed = true;
+    uint32_t lanes = atomic_load(&n->lanes);
+    while (lanes < worker + 1 && !atomic_compare_exchange_weak(&n->lanes, &lanes, worker + 1)) {
+    }
+    if (lanes < worker + 1)
+        changed = true;
+    if (changed)
+        atomic_fetch_add(&n->seq, 1);
+}
+
 static int net_worker_init(const void *shared, uint32_t worker, void **wstate)
 {
-    (void)shared;
-    (void)worker;
+    net_worker_report((net_shared *)shared, worker); /* a writable shared mapping */
     net_conn *c = malloc(sizeof *c);
     if (!c)
         return -ENOMEM;
@@ -191,12 +247,13 @@ static int net_check(const void *shared, uint32_t index, const wl_out *out, char
     return -EBADMSG;
 }
 
-/* Replaces a dead embedded server, then resets the server's lateness statistics so each run
- * reports its own. */
+/* Replaces a dead embedded server and places it, then resets the server's lateness statistics so
+ * each run reports its own. */
 static void net_run_begin(void *shared)
 {
     net_shared *n = shared;
     net_refresh(n);
+    net_place(n);
     delay_proto_stats st;
     net_client_stats(n->host, (uint16_t)atomic_load(&n->addr), true, NET_STATS_MS, &st);
 }
@@ -204,6 +261,11 @@ static void net_run_begin(void *shared)
 static void net_extra_values(void *shared, double *v)
 {
     net_shared *n = shared;
+    netsvc_info si;
+    netsvc_info_get(&si);
+    bool emb = netsvc_embedded() && si.started;
+    v[3] = emb && si.cpu >= 0 ? si.cpu : NAN;
+    v[4] = emb ? si.nice : NAN;
     delay_proto_stats st;
     if (net_client_stats(n->host, (uint16_t)atomic_load(&n->addr), false, NET_STATS_MS, &st) < 0 ||
         st.count == 0) {

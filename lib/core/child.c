@@ -4,15 +4,25 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static pid_t child_parent; /* the parent child_init was given (this process's own copy) */
+pid_t child_fork(void)
+{
+    /* procfs gives /proc/self/task 2 links plus one per thread. */
+    struct stat st;
+    if (stat("/proc/self/task", &st) == 0 && st.st_nlink == 3)
+        return _Fork();
+    return fork();
+}
 
-/* SIGTERM in a worker: the parent's ends it with the default action, anyone else's is ignored. */
+/* SIGTERM in a worker: the parent's ends it with the default action, anyone else's is ignored.
+ * The parent is getppid() (child_init checked it is the one it was given; it changes only when
+ * the parent dies, and PR_SET_PDEATHSIG ends the child then): nothing to store, no page to write. */
 static void on_term(int sig, siginfo_t *si, void *uctx)
 {
     (void)uctx;
-    if (si->si_code > 0 || si->si_pid != child_parent) /* > 0: sent by the kernel, not kill() */
+    if (si->si_code > 0 || si->si_pid != getppid()) /* > 0: sent by the kernel, not kill() */
         return;
     signal(sig, SIG_DFL);
     raise(sig); /* blocked while this handler runs: delivered, with the default action, on return */
@@ -38,7 +48,6 @@ void child_init(pid_t parent, child_signals how)
         sigaddset(&set, SIGHUP);
         sigaddset(&set, SIGTERM);
         sigprocmask(SIG_BLOCK, &set, NULL);
-        child_parent = parent;
         set_action(SIGINT, SIG_IGN);
         set_action(SIGHUP, SIG_IGN);
         struct sigaction sa = {.sa_sigaction = on_term, .sa_flags = SA_SIGINFO | SA_RESTART};

@@ -23,6 +23,14 @@ typedef enum {
     CHILD_SIGNALS_WORKER,
 } child_signals;
 
+/* fork() for the harness's children: _Fork() when the process has one thread (procfs says so),
+ * else fork(). A process that once had threads keeps glibc's multi-threaded fork for good (it
+ * locks and unlocks every malloc arena and the stdio list around the fork: copy-on-write faults
+ * in the parent and the child, each fork); with one thread nothing can hold those locks, so the
+ * child gets what a fork from a never-threaded process gives. pthread_atfork handlers do not run
+ * in that case (none is registered in tvp's programs). Same return as fork(). */
+pid_t child_fork(void);
+
 /* Call first thing after fork() in the child, with the parent's pid read before the fork. Sets
  * the signals as `how` says, then PR_SET_PDEATHSIG to SIGKILL (the child dies with the thread
  * that forked it: fork from a long-lived thread), then checks getppid() == parent, closing the

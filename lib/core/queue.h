@@ -40,8 +40,7 @@ typedef struct queue queue;
 /* Maps a queue with room for `capacity` tasks (1..2^24) in shared anonymous memory. Create it
  * before forking: children use the same mapping. Returns 0 or -errno. */
 int queue_create(uint32_t capacity, queue **out);
-/* Unmaps. Only when no worker uses it any more (unmapping while holding the lock loses the
- * mutex's robustness). */
+/* Unmaps. Only when no worker uses it any more. */
 void queue_destroy(queue *q);
 
 uint32_t queue_capacity(const queue *q);

@@ -41,6 +41,7 @@ static const col_def fixed[] = {
     {"method", COL_TEXT, "", NEU, COL_PARAM, S, false, false, "spawn: pthread, fork, vfork, posix_spawn"},
     {"channel", COL_TEXT, "", NEU, COL_PARAM, S, false, false, "ping-pong: pipe, futex, eventfd, condvar"},
     {"cpus", COL_TEXT, "", NEU, COL_PARAM, S, false, false, "placement of the two sides: none, same, different"},
+    {"batch", COL_INT, "count", NEU, COL_PARAM, S, false, false, "dispatch: tasks per push (noop's tasks per batch)"},
     /* Further measures and properties. */
     {"lat_p90_us", COL_REAL, "us", LOW, COL_MEASURE, A, false, true, "task service time, 90th percentile"},
     {"cpus_used", COL_INT, "count", NEU, COL_MEASURE, A, false, true, "distinct CPUs the tasks ran on"},
@@ -59,6 +60,7 @@ static const col_def fixed[] = {
     {"gil_wait_p50_us", COL_REAL, "us", LOW, COL_MEASURE, W, false, true, "lock wait time, median"},
     {"gil_wait_p99_us", COL_REAL, "us", LOW, COL_MEASURE, W, false, true, "lock wait time, 99th percentile"},
     {"same_cpu_frac", COL_REAL, "ratio", NEU, COL_MEASURE, S, false, true, "ops with both sides on one CPU"},
+    {"server_limited", COL_TEXT, "", NEU, COL_MEASURE, W, false, false, "net: yes when the delay server's lateness was a material part of the task time (netsvc_server_limited)"},
     {"detail", COL_TEXT, "", NEU, COL_STATUS, A, false, false, "why a row failed or was interrupted"},
 };
 

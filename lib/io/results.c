@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 int results_table_init(results_table *t, const char *const *cols, size_t n_cols)
 {
     memset(t, 0, sizeof *t);
@@ -42,14 +44,10 @@ void results_table_free(results_table *t)
 
 long results_table_add_row(results_table *t)
 {
-    if (t->n_rows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **cells = realloc(t->cells, cap * t->n_cols * sizeof *cells);
-        if (!cells)
-            return -ENOMEM;
-        t->cells = cells;
-        t->cap = cap;
-    }
+    char **cells = array_grow(t->cells, t->n_rows, &t->cap, t->n_cols * sizeof *cells, 64); /* by rows */
+    if (!cells)
+        return -ENOMEM;
+    t->cells = cells;
     memset(&t->cells[t->n_rows * t->n_cols], 0, t->n_cols * sizeof *t->cells);
     return (long)t->n_rows++;
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "array.h"
+
 static void heap_swap(ds_heap *h, size_t a, size_t b)
 {
     ds_heap_node *t = h->a[a];
@@ -41,14 +43,10 @@ static void heap_down(ds_heap *h, size_t i)
 
 int ds_heap_push(ds_heap *h, ds_heap_node *n, int64_t key)
 {
-    if (h->len == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 256;
-        ds_heap_node **a = realloc(h->a, cap * sizeof *a);
-        if (!a)
-            return -ENOMEM;
-        h->a = a;
-        h->cap = cap;
-    }
+    ds_heap_node **a = array_grow(h->a, h->len, &h->cap, sizeof *a, 256);
+    if (!a)
+        return -ENOMEM;
+    h->a = a;
     n->key = key;
     n->idx = h->len;
     h->a[h->len++] = n;

@@ -42,6 +42,13 @@ static uint64_t get_u64(const uint8_t *p)
     return v;
 }
 
+/* What every request and reply starts with: the magic, then the version. */
+static void put_head(uint8_t *buf)
+{
+    memcpy(buf, DELAY_PROTO_MAGIC, 4);
+    buf[4] = DELAY_PROTO_VERSION;
+}
+
 /* Field rules shared by the request encoder and decoder. */
 static int request_check(const delay_proto_request *r)
 {
@@ -66,8 +73,7 @@ int delay_proto_encode_request(const delay_proto_request *req, uint8_t buf[DELAY
     int rc = request_check(req);
     if (rc < 0)
         return rc;
-    memcpy(buf, DELAY_PROTO_MAGIC, 4);
-    buf[4] = DELAY_PROTO_VERSION;
+    put_head(buf);
     buf[5] = req->op;
     put_u16(buf + 6, req->flags);
     put_u32(buf + 8, req->delay_us);
@@ -116,8 +122,7 @@ int delay_proto_encode_reply(const delay_proto_reply *rep, uint8_t buf[DELAY_PRO
     int rc = reply_check(rep);
     if (rc < 0)
         return rc;
-    memcpy(buf, DELAY_PROTO_MAGIC, 4);
-    buf[4] = DELAY_PROTO_VERSION;
+    put_head(buf);
     buf[5] = rep->status;
     buf[6] = rep->op;
     buf[7] = 0;

@@ -104,13 +104,10 @@ static int draw(rpt *r, rpt_chart *ch)
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn += n > 0;
     }
-    if (rc == 0 && drawn == 0)
-        rpt_skip(r, ch,
-                 l.n ? "convoy rows carry no switch interval (switch_us): nothing to draw against"
-                     : "no convoy workload rows in the CSV (run tvp-bench with --tvp_workloads=convoy)");
-    else if (rc == 0)
-        rc = rpt_chart_vars(r, ch, drawn, rpt_cols_for(drawn), 380,
-                            "probe latency: solid p99, dashed p50; at each series' largest worker count");
+    rc = rpt_chart_end(r, ch, rc, drawn, rpt_cols_for(drawn), 380,
+                       l.n ? "convoy rows carry no switch interval (switch_us): nothing to draw against"
+                           : "no convoy workload rows in the CSV (run tvp-bench with --tvp_workloads=convoy)",
+                       "probe latency: solid p99, dashed p50; at each series' largest worker count");
     free(l.v);
     return rc;
 }

@@ -165,9 +165,7 @@ static int draw(rpt *r, rpt_chart *ch)
     drawn += n > 0;
     if (sched.n) {
         qsort(sched.v, sched.n, sizeof *sched.v, cmp_sched);
-        rpt_key_add(r, "p50", "#444444", 1, 7, 3);
-        rpt_key_add(r, "p90", "#444444", 1, 9, 3);
-        rpt_key_add(r, "p99", "#444444", 1, 5, 3);
+        rpt_pct_keys(r);
         rpt_run_keys(r);
     }
     for (size_t from = 0, to; rc == 0 && from < sched.n; from = to) {
@@ -185,10 +183,8 @@ static int draw(rpt *r, rpt_chart *ch)
     snprintf(note, sizeof note, "spawn cost is a wall-time difference: where tasks wait, spawning overlaps the "
                                 "waits, so noop gives the cleanest figure%s",
              dropped ? "; points where per-task was not slower than the pool are left out (log scale)" : "");
-    if (rc == 0 && drawn == 0)
-        rpt_skip(r, ch, "no pool/per-task pairs with the same parameters and no sched_* rows");
-    else if (rc == 0)
-        rc = rpt_chart_vars(r, ch, drawn, rpt_cols_for(drawn), 400, note);
+    rc = rpt_chart_end(r, ch, rc, drawn, rpt_cols_for(drawn), 400,
+                       "no pool/per-task pairs with the same parameters and no sched_* rows", note);
     free(pools.v);
     free(sched.v);
     return rc;

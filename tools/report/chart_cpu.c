@@ -55,10 +55,7 @@ static void panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, const rpt_
                 continue;
             double x = (double)g - 0.42 + width * ((double)(ci * r->n_runs + c->run) + 0.5);
             char color[8], text[32];
-            if (r->n_runs > 1)
-                snprintf(color, sizeof color, "%s", rpt_run_color(c->run));
-            else
-                rpt_bar_color(r, c, color);
+            rpt_bar_color(r, c, color); /* the run's colour when runs are overlaid */
             if (v < 0.005 && per_group > 5)
                 text[0] = '\0'; /* narrow bars: a label of nothing would crowd its neighbours */
             else if (v == 0)

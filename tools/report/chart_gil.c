@@ -100,19 +100,16 @@ static int draw(rpt *r, rpt_chart *ch)
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn += 2;
     }
-    if (rc == 0 && drawn == 0)
-        rpt_skip(r, ch, "no rows with the GIL on and a switch interval (run tvp-bench with --tvp_gil=on "
-                        "--tvp_switch_us=...)");
-    else if (rc == 0) {
-        bool legacy = false;
-        for (size_t i = 0; i < r->n_cfgs; i++)
-            legacy |= rpt_eq(r->cfgs[i].gil, "legacy") && r->cfgs[i].switch_us < 0;
-        rc = rpt_chart_vars(r, ch, drawn, 2, 300,
-                            legacy ? "each series at its largest worker count; dotted: the same configuration "
-                                     "without the GIL; legacy-GIL rows (check interval in ticks) are not on this axis"
-                                   : "each series at its largest worker count; dotted: the same configuration "
-                                     "without the GIL");
-    }
+    bool legacy = false;
+    for (size_t i = 0; i < r->n_cfgs; i++)
+        legacy |= rpt_eq(r->cfgs[i].gil, "legacy") && r->cfgs[i].switch_us < 0;
+    rc = rpt_chart_end(r, ch, rc, drawn, 2, 300,
+                       "no rows with the GIL on and a switch interval (run tvp-bench with --tvp_gil=on "
+                       "--tvp_switch_us=...)",
+                       legacy ? "each series at its largest worker count; dotted: the same configuration "
+                                "without the GIL; legacy-GIL rows (check interval in ticks) are not on this axis"
+                              : "each series at its largest worker count; dotted: the same configuration "
+                                "without the GIL");
     free(l.v);
     return rc;
 }

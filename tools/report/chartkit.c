@@ -1,4 +1,4 @@
-/* chartkit.c: pieces several charts share: line panels, bar panels at the largest worker count, switch-interval tics. */
+/* chartkit.c: what several charts share: line and bar panels, legends, switch-interval tics, a chart's start and end. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -115,6 +115,13 @@ void rpt_run_keys(rpt *r)
         rpt_key_add(r, r->runs[i].label, rpt_run_color(i), 1, -1, 2);
 }
 
+void rpt_pct_keys(rpt *r)
+{
+    rpt_key_add(r, "p50", "#444444", 1, 7, 3);
+    rpt_key_add(r, "p90", "#444444", 1, 9, 3);
+    rpt_key_add(r, "p99", "#444444", 1, 5, 3);
+}
+
 /* The largest value of a metric among a panel's bars. */
 static double rpt_bar_max(const rpt_list *l, const rpt_panel *p, int m)
 {
@@ -148,11 +155,8 @@ int rpt_chart_bars(rpt *r, rpt_chart *ch, const rpt_bar_spec *b)
     rpt_panel p[64];
     size_t np = rpt_panels(&l, p, 64);
     int rc = 0, drawn = 0;
-    if (b->m2 >= 0) {
-        rpt_key_add(r, "p50", "#444444", 1, 7, 3);
-        rpt_key_add(r, "p90", "#444444", 1, 9, 3);
-        rpt_key_add(r, "p99", "#444444", 1, 5, 3);
-    }
+    if (b->m2 >= 0)
+        rpt_pct_keys(r);
     rpt_run_keys(r);
     for (size_t k = 0; k < np && rc == 0; k++) {
         rpt_panel_out po;
@@ -177,14 +181,11 @@ int rpt_chart_bars(rpt *r, rpt_chart *ch, const rpt_bar_spec *b)
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn += bars > 0;
     }
-    if (rc == 0 && drawn == 0)
-        rpt_skip(r, ch, b->empty);
-    else if (rc == 0)
-        rc = rpt_chart_vars(r, ch, drawn, rpt_cols_for(drawn), b->panel_h,
-                            b->note ? b->note
-                            : rpt_has_spread(r)
-                                ? "bar: median of the repetitions, whiskers: the fastest and the slowest repetition"
-                                : "one repetition per configuration: no whiskers (run the default profile for spread)");
+    rc = rpt_chart_end(r, ch, rc, drawn, rpt_cols_for(drawn), b->panel_h, b->empty,
+                       b->note ? b->note
+                       : rpt_has_spread(r)
+                           ? "bar: median of the repetitions, whiskers: the fastest and the slowest repetition"
+                           : "one repetition per configuration: no whiskers (run the default profile for spread)");
     free(l.v);
     return rc;
 }
@@ -220,6 +221,18 @@ size_t rpt_chart_begin(rpt *r, rpt_chart *ch, rpt_pred pick, rpt_sort_ctx *s, rp
         l->v = NULL;
     }
     return np;
+}
+
+int rpt_chart_end(rpt *r, rpt_chart *ch, int rc, int drawn, int cols, int panel_h, const char *empty,
+                  const char *note)
+{
+    if (rc != 0)
+        return rc;
+    if (drawn == 0) {
+        rpt_skip(r, ch, empty);
+        return 0;
+    }
+    return rpt_chart_vars(r, ch, drawn, cols, panel_h, note);
 }
 
 int rpt_line_panels(rpt *r, rpt_chart *ch, const rpt_list *l, const rpt_panel *p, size_t np,

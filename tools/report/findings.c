@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "results.h"
 
 /* The configuration of a run matching the filters, at `workers` (0 = the largest). */
 static const rpt_cfg *rpt_find(const rpt *r, size_t run, const char *workload, const char *params,
@@ -56,17 +57,69 @@ static void rpt_speedup_sentence(const rpt *r, FILE *f, size_t run, const rpt_pa
         fputs("no parallel rows", f);
 }
 
-/* The best speedup of a panel in a run: executor and worker count. */
-static const rpt_cfg *rpt_best(const rpt *r, size_t run, const rpt_panel *p)
+/* Whether row `i` of a run's CSV has every "name=value" of a panel's parameters. */
+static bool rpt_row_in_panel(const results_table *t, size_t i, const char *params)
 {
-    const rpt_cfg *best = NULL;
-    for (size_t i = 0; i < r->n_cfgs; i++) {
-        const rpt_cfg *c = &r->cfgs[i];
-        if (c->run == run && rpt_main_view(r, c) && !rpt_is_serial(c) && rpt_eq(c->workload, p->workload) &&
-            rpt_eq(c->params, p->params) && rpt_has(c, M_SPEEDUP) && (!best || c->v[M_SPEEDUP] > best->v[M_SPEEDUP]))
-            best = c;
+    char *dup = rpt_strdup(params), *save = NULL;
+    bool in = true;
+    for (char *tok = strtok_r(dup, " ", &save); tok && in; tok = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        const char *v = results_table_get(t, i, tok);
+        in = v && strcmp(v, eq + 1) == 0;
     }
-    return best;
+    free(dup);
+    return in;
+}
+
+/* net: how many of the panel's ok rows (repetitions, the run's placement) had a delay server late
+ * by a material part of the task time (server_limited, judged by tvp-bench), and where. Silent for
+ * CSVs without the column (older runs). */
+static void rpt_finding_net_server(const rpt *r, FILE *f, size_t run, const rpt_panel *p)
+{
+    const rpt_run *ru = &r->runs[run];
+    results_table t;
+    char err[256];
+    if (results_table_read_csv(ru->csv, &t, err, sizeof err) < 0)
+        return;
+    size_t judged = 0, limited = 0, shown = 0;
+    char where[512] = "", last[96] = "";
+    for (size_t i = 0; results_table_col(&t, "server_limited") >= 0 && i < t.n_rows; i++) {
+        const char *v = results_table_get(&t, i, "server_limited"), *pin = results_table_get(&t, i, "pin");
+        if (!v || !rpt_eq(results_table_get(&t, i, "workload"), "net") || (ru->pin && !rpt_eq(pin, ru->pin)) ||
+            !rpt_row_in_panel(&t, i, p->params))
+            continue;
+        judged++;
+        if (strcmp(v, "yes") != 0)
+            continue;
+        limited++;
+        const char *ex = results_table_get(&t, i, "executor"), *sp = results_table_get(&t, i, "spawn"),
+                   *gil = results_table_get(&t, i, "gil"), *w = results_table_get(&t, i, "workers");
+        char here[96];
+        snprintf(here, sizeof here, "%s%s%s%s at %s", ex ? ex : "?", rpt_eq(sp, "per-task") ? " per-task" : "",
+                 gil && !rpt_eq(gil, "off") ? " gil:" : "", gil && !rpt_eq(gil, "off") ? gil : "", w ? w : "?");
+        if (strcmp(here, last) == 0) /* repetitions of one configuration: named once */
+            continue;
+        snprintf(last, sizeof last, "%s", here);
+        size_t off = strlen(where);
+        if (shown++ < 8)
+            snprintf(where + off, sizeof where - off, "%s%s", off ? ", " : "", here);
+        else if (shown == 9)
+            snprintf(where + off, sizeof where - off, ", ...");
+    }
+    results_table_free(&t);
+    if (!judged)
+        return;
+    if (!limited) {
+        fprintf(f, " The delay server kept up in all %zu rows (server_limited=no).", judged);
+        return;
+    }
+    fprintf(f, " The delay server was late by a material part of the task time in <b>%zu of %zu</b> rows (", limited,
+            judged);
+    rpt_html_esc(f, where);
+    fputs(" workers; server_limited=yes): their efficiency measures the server as much as the executors.", f);
 }
 
 static void rpt_finding_workload(const rpt *r, FILE *f, size_t run, const rpt_panel *p)
@@ -108,16 +161,23 @@ static void rpt_finding_workload(const rpt *r, FILE *f, size_t run, const rpt_pa
         else
             fputs("partly computing, partly waiting.", f);
     }
-    const rpt_cfg *best = rpt_best(r, run, p);
-    if (best) {
-        char x[32], label[256];
-        rpt_fmt_x(best->v[M_SPEEDUP], x, sizeof x);
-        rpt_label(r, best, true, label, sizeof label);
-        fputs(" Best: ", f);
-        rpt_html_esc(f, label);
-        fprintf(f, " at %ld workers, %s.", best->workers, x);
-    }
+    rpt_verdict_best(r, f, run, p->workload, p->params); /* named only outside the noise (verdict.c) */
+    if (strcmp(p->workload, "net") == 0)
+        rpt_finding_net_server(r, f, run, p);
     fputs("</li>\n", f);
+}
+
+/* The dispatch floor's time per task (sched/dispatch: a row's wall_s is one task) for an executor
+ * and worker count in a run, NAN when the run has none. */
+static double rpt_dispatch_floor(const rpt *r, size_t run, const char *executor, long workers)
+{
+    for (size_t i = 0; i < r->n_cfgs; i++) {
+        const rpt_cfg *c = &r->cfgs[i];
+        if (c->run == run && rpt_eq(c->workload, "sched_dispatch") && rpt_eq(c->executor, executor) &&
+            c->workers == workers && rpt_has(c, M_WALL))
+            return c->v[M_WALL];
+    }
+    return NAN;
 }
 
 static void rpt_finding_dispatch(const rpt *r, FILE *f, size_t run)
@@ -129,7 +189,7 @@ static void rpt_finding_dispatch(const rpt *r, FILE *f, size_t run)
                  {"processes", "pool", "process pool"},
                  {"threads", "per-task", "a thread per task"},
                  {"processes", "per-task", "a process per task"}};
-    int n = 0;
+    int n = 0, floors = 0;
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         const rpt_cfg *c = rpt_find(r, run, "noop", "", parts[i].exec, parts[i].spawn, "off", 0);
         if (!c || !rpt_has(c, M_TPS))
@@ -140,16 +200,100 @@ static void rpt_finding_dispatch(const rpt *r, FILE *f, size_t run)
                 parts[i].name, rate);
         if (!rpt_is_serial(c))
             fprintf(f, " (%ld workers)", c->workers);
+        double floor = strcmp(parts[i].spawn, "pool") == 0 ? rpt_dispatch_floor(r, run, c->executor, c->workers) : NAN;
+        if (floor > 0 && c->tasks > 0) {
+            fprintf(f, ", %.1fx the dispatch floor", c->v[M_WALL] / (double)c->tasks / floor);
+            floors++;
+        }
         n++;
     }
     if (n)
-        fputs(". This is the ceiling on how many tasks per second an executor can hand out.</li>\n", f);
+        fputs(". This is the ceiling on how many tasks per second an executor can hand out.", f);
+    if (floors)
+        fputs(" The dispatch floor (sched/dispatch, same run) hands empty tasks through the same shared memory "
+              "with the same clock stamps and wakeups and a bare atomic index: the multiple is what tvp's own "
+              "queue, slots and accounting add, so figures near 1 mean the other workloads measure the "
+              "operating system, not the harness.", f);
+    if (n)
+        fputs("</li>\n", f);
 }
 
 static int rpt_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* The heap_kib of a run's unpinned sched/spawn/fork row ("heap_kib=65536 method=fork cpus=none"),
+ * or -1 when c is not one with a time per op. */
+static long rpt_spawner_fork_kib(const rpt_cfg *c, size_t run)
+{
+    if (c->run != run || !rpt_eq(c->workload, "sched_spawn") || !rpt_has(c, M_WALL) || !(c->v[M_WALL] > 0))
+        return -1;
+    const char *m = strstr(c->params, "method=fork"), *cpus = strstr(c->params, "cpus="),
+               *h = strstr(c->params, "heap_kib=");
+    if (!m || (m[11] && m[11] != ' ') || (cpus && strncmp(cpus, "cpus=none", 9) != 0) || !h)
+        return -1;
+    char *end;
+    long kib = strtol(h + 9, &end, 10);
+    return end > h + 9 && (*end == ' ' || !*end) && kib >= 0 ? kib : -1;
+}
+
+/* A process per task against a fork from a minimal process (tvp-spawner's sched/spawn/fork with
+ * no heap, same run), and fork's cost against the parent's resident memory (the heap sweep):
+ * sentences of the spawn finding; returns how many it wrote. */
+static int rpt_spawn_vs_fork(const rpt *r, FILE *f, size_t run, int n)
+{
+    const rpt_cfg *sweep[16];
+    size_t ns = 0;
+    for (size_t i = 0; i < r->n_cfgs; i++) {
+        long kib = rpt_spawner_fork_kib(&r->cfgs[i], run);
+        if (kib < 0 || ns == 16)
+            continue;
+        size_t k = ns++; /* insertion by heap size */
+        for (; k > 0 && rpt_spawner_fork_kib(sweep[k - 1], run) > kib; k--)
+            sweep[k] = sweep[k - 1];
+        sweep[k] = &r->cfgs[i];
+    }
+    if (!ns || rpt_spawner_fork_kib(sweep[0], run) != 0)
+        return 0; /* no minimal fork in this run */
+    double fork0 = sweep[0]->v[M_WALL], per_task[256];
+    size_t np = 0;
+    for (size_t i = 0; i < r->n_cfgs && np < 256; i++) {
+        const rpt_cfg *c = &r->cfgs[i];
+        if (c->run == run && rpt_main_view(r, c) && rpt_eq(c->workload, "noop") && rpt_eq(c->executor, "processes") &&
+            rpt_per_task(c) && rpt_eq(c->gil, "off") && rpt_has(c, M_WALL) && c->tasks > 0)
+            per_task[np++] = c->v[M_WALL] / (double)c->tasks;
+    }
+    char t0[32], x[32];
+    rpt_fmt_us(fork0 * 1e6, t0, sizeof t0);
+    int wrote = 0;
+    if (np) {
+        qsort(per_task, np, sizeof *per_task, rpt_cmp_double);
+        rpt_fmt_x(per_task[np / 2] / fork0, x, sizeof x);
+        fprintf(f, "%sa process per task takes <b>%s</b> a fork + _exit + waitpid from a minimal process (%s, "
+                   "tvp-spawner in the same run; noop, median over worker counts)",
+                n ? ". Against the floor, " : "<li><b>Spawn cost</b>: ", x, t0);
+        wrote++;
+    }
+    if (ns < 2)
+        return wrote;
+    const rpt_cfg *big = sweep[ns - 1];
+    double mib = (double)rpt_spawner_fork_kib(big, run) / 1024;
+    rpt_fmt_x(big->v[M_WALL] / fork0, x, sizeof x);
+    fprintf(f, "%sfork from a parent with %.0f MiB touched costs <b>%s</b> a minimal one: ~%.3g \xc2\xb5s per MiB of "
+               "resident memory (",
+            n || wrote ? ". A " : "<li><b>Spawn cost</b>: a ", mib, x, (big->v[M_WALL] - fork0) * 1e6 / mib);
+    for (size_t k = 0; k < ns; k++)
+        fprintf(f, "%s%ld", k ? ", " : "", rpt_spawner_fork_kib(sweep[k], run) / 1024);
+    fputs(" MiB: ", f);
+    for (size_t k = 0; k < ns; k++) {
+        char t[32];
+        rpt_fmt_us(sweep[k]->v[M_WALL] * 1e6, t, sizeof t);
+        fprintf(f, "%s%s", k ? ", " : "", t);
+    }
+    fputs("), what forking a program of that size costs", f);
+    return wrote + 1;
 }
 
 static void rpt_finding_spawn(const rpt *r, FILE *f, size_t run)
@@ -175,7 +319,9 @@ static void rpt_finding_spawn(const rpt *r, FILE *f, size_t run)
         n++;
     }
     if (n)
-        fputs(" per task (noop workload, median over worker counts).</li>\n", f);
+        fputs(" per task over the pool (noop workload, median over worker counts)", f);
+    if (rpt_spawn_vs_fork(r, f, run, n) || n)
+        fputs(".</li>\n", f);
 }
 
 static void rpt_finding_memory(const rpt *r, FILE *f, size_t run)

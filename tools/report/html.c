@@ -17,7 +17,7 @@ static const char rpt_css[] =
     "th{background:#f4f4f4}.machine td{word-break:break-word}figure{margin:1.2em 0 2.2em}figure img{max-width:100%;height:auto;"
     "border:1px solid #eee}figcaption{max-width:80em;margin-top:.4em}.skip{color:#8a5a00;background:#fff7e6;"
     "border-left:4px solid #e6a700;padding:.4em .8em}.bad{color:#a00}.findings li{margin:.3em 0}"
-    "nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}";
+    "nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}" RPT_VERDICT_CSS;
 
 /* Sets data-images-loaded / data-images-total on <body> once the page has loaded (for tests). */
 static const char rpt_js[] =
@@ -126,6 +126,7 @@ int rpt_write_html(rpt *r)
     for (size_t i = 0; i < r->n_charts; i++)
         fprintf(f, "<a href=\"#%s\">%s</a>", r->charts[i].def->name, r->charts[i].def->name);
     fputs("</nav>\n", f);
+    rpt_verdicts(r, f);
     for (size_t i = 0; i < r->n_runs; i++) {
         const rpt_run *ru = &r->runs[i];
         fputs("<p class=\"lead\">Measured on <b>", f);

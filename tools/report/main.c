@@ -1,6 +1,7 @@
 /* main.c: tvp-report's entry point: flags, then read, fold, draw every registered chart, render, write index.html.
  *
  * usage: tvp-report [--out=DIR] [--scripts=DIR] [--gnuplot=PROGRAM] [--no-render] CSV[,CSV...] ...
+ *        tvp-report --help | --version
  *
  * Each CSV is one run (its .meta.json beside it names the machine); repetitions are folded by
  * their median (data.c). A CSV argument that names an existing file is one path even with commas
@@ -18,10 +19,12 @@
 
 #include "plot.h"
 #include "results.h"
+#include "toolcli.h"
 
 static int rpt_usage(FILE *f, int code)
 {
     fprintf(f, "usage: tvp-report [--out=DIR] [--scripts=DIR] [--gnuplot=PROGRAM] [--no-render] CSV[,CSV...] ...\n"
+               "       tvp-report --help | --version\n"
                "  Charts (PNG + SVG, through gnuplot) and DIR/index.html from tvp tidy CSV files.\n"
                "  Several CSVs are overlaid (each run's id in the legends); each CSV's .meta.json beside it\n"
                "  names the machine. An argument that names an existing file is one path, commas and all;\n"
@@ -29,9 +32,13 @@ static int rpt_usage(FILE *f, int code)
                "  Repetitions are folded by the median of the ok repetition rows (min and max: whiskers);\n"
                "  measurements that are not finite and non-negative are skipped with a warning.\n"
                "  --out=DIR          output directory (default: plots); data files go to DIR/data\n"
-               "  --scripts=DIR      the gnuplot scripts (default: %s)\n"
+               "  --scripts=DIR      the gnuplot scripts (default: %s, or, when that is gone,\n"
+               "                     ../share/tvp/gnuplot beside an installed tvp-report)\n"
                "  --gnuplot=PROGRAM  gnuplot to run (default: gnuplot)\n"
                "  --no-render        write data files and index.html, do not run gnuplot\n"
+               "  --                 every later argument is a CSV, even one that starts with '-'\n"
+               "  --version          the version and the git commit it was built from\n"
+               "  -h, --help         this text\n"
                "  exit status: 0 done, 1 a chart failed to render, 2 bad flags or unreadable input\n",
             TVP_GNUPLOT_DIR);
     return code;
@@ -124,6 +131,8 @@ static int rpt_parse_args(rpt_opts *o, int argc, char **argv)
             dashdash = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             exit(rpt_usage(stdout, 0));
+        } else if (strcmp(a, "--version") == 0) {
+            exit(toolcli_print_version("tvp-report"));
         } else if (strncmp(a, "--out=", 6) == 0) {
             o->out = a + 6;
             if (!rpt_path_ok(o->out))
@@ -138,9 +147,17 @@ static int rpt_parse_args(rpt_opts *o, int argc, char **argv)
                 return rpt_flag_error("--gnuplot", "expected a program name or path");
         } else if (strcmp(a, "--no-render") == 0) {
             o->render = false;
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--scripts") == 0 || strcmp(a, "--gnuplot") == 0) {
+            fprintf(stderr, "tvp-report: %s: needs a value, as %s=%s (see tvp-report --help)\n", a, a,
+                    a[2] == 'g' ? "PROGRAM" : "DIR");
+            return 2;
+        } else if (strncmp(a, "--no-render=", 12) == 0) {
+            return rpt_flag_error(a, "takes no value (see tvp-report --help)");
         } else {
-            fprintf(stderr, "tvp-report: unknown flag %s\n", a);
-            return rpt_usage(stderr, 2);
+            static const char *const known[] = {"--out", "--scripts", "--gnuplot", "--no-render", "--help",
+                                                "--version"};
+            toolcli_unknown("tvp-report", a, known, sizeof known / sizeof known[0], NULL);
+            return 2;
         }
     }
     if (o->n_csv == 0) {

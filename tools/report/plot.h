@@ -90,6 +90,8 @@ bool rpt_bar_member(const rpt_list *l, const rpt_panel *p, const rpt_cfg *c);
 void rpt_bar_color(const rpt *r, const rpt_cfg *c, char out[8]);
 /* Legend entries for bar charts: the runs when overlaid (the colours of the bars). */
 void rpt_run_keys(rpt *r);
+/* Legend entries for percentile points: p50 (circle), p90 (triangle), p99 (square). */
+void rpt_pct_keys(rpt *r);
 
 /* A bar chart at the largest worker count, one panel per workload: a value with min/max whiskers
  * (m2 < 0), or three percentiles as points (m, m2, m3). */
@@ -107,6 +109,11 @@ int rpt_chart_bars(rpt *r, rpt_chart *ch, const rpt_bar_spec *b);
  * page why (`empty`) and freeing the list. */
 size_t rpt_chart_begin(rpt *r, rpt_chart *ch, rpt_pred pick, rpt_sort_ctx *s, rpt_list *l, rpt_panel *p,
                        size_t cap, const char *empty);
+/* The end of a chart whose panels are written (`rc`: 0, or how writing them failed): when `drawn`
+ * panels were, its vars file (rpt_chart_vars with `cols`, `panel_h`, `note`); when none was,
+ * rpt_skip saying `empty`. Returns rc, else the vars file's result. */
+int rpt_chart_end(rpt *r, rpt_chart *ch, int rc, int drawn, int cols, int panel_h, const char *empty,
+                  const char *note);
 /* One line panel per workload of measure `m` vs workers (x up to the largest worker count). */
 int rpt_line_panels(rpt *r, rpt_chart *ch, const rpt_list *l, const rpt_panel *p, size_t np,
                     const rpt_sort_ctx *s, int m);

@@ -3,8 +3,8 @@
  * Modules (tools/report/): util (memory, numbers for people, HTML escaping), meta (a run's
  * machine), data (CSV reading, columns classified by the registry, repetitions folded by median),
  * select (the placement and switch interval each run shows; which configurations a chart or
- * finding uses, their order, panels), style (colours, markers, labels), findings and html
- * (index.html), main; the gnuplot side and the chart registry are declared in plot.h.
+ * finding uses, their order, panels), style (colours, markers, labels), verdict (the verdict
+ * tables, from each run's repetitions through lib/stats/verdict), findings and html (index.html), main; the gnuplot side and the chart registry are declared in plot.h.
  */
 #ifndef TVP_REPORT_H
 #define TVP_REPORT_H
@@ -209,5 +209,30 @@ void rpt_panel_title(const rpt_panel *p, char *buf, size_t len);
 void rpt_findings(const rpt *r, FILE *f);
 /* OUT/index.html: findings, machines, every chart with its caption (or why it is not drawn). */
 int rpt_write_html(rpt *r);
+
+/* ---- verdict.c ---- */
+
+/* The verdicts section that opens index.html: per run and workload, threads vs processes, pool vs
+ * per-task and GIL on vs off below, at and above the usable CPUs, with 95% intervals and the advice
+ * (lib/stats/verdict: the same verdicts as tvp-bench's console). */
+void rpt_verdicts(const rpt *r, FILE *f);
+/* The findings' best for a panel of a run: named only when its 95% interval beats every other
+ * executor's best; else the ones it cannot be told apart from, and why. */
+void rpt_verdict_best(const rpt *r, FILE *f, size_t run, const char *wl_name, const char *params);
+/* A run's configurations with the tasks/s of their ok repetitions, read again from its CSV (data.c
+ * keeps medians only). NULL when the CSV cannot be read. */
+typedef struct rpt_vrun rpt_vrun;
+rpt_vrun *rpt_vrun_load(const rpt *r, size_t run);
+void rpt_vrun_free(rpt_vrun *v);
+/* The ok repetitions' tasks/s of configuration c (0 and NULL when it has none). */
+size_t rpt_vrun_samples(const rpt_vrun *v, const rpt_cfg *c, const double **tps);
+/* The verdict tables' style, appended to the page's. */
+#define RPT_VERDICT_CSS                                                                                          \
+    ".verdict{margin:.6em 0 1.4em}.verdict h3{margin:.8em 0 .3em}.verdict h3 small{font-weight:normal;color:#555}" \
+    ".verdicts td,.verdicts th{text-align:center;min-width:10em}.verdicts tr>th:first-child{text-align:left}"      \
+    ".verdicts .ci{color:#444;font-size:.92em}.vf{background:#e6f4ea}.vs{background:#fbe9e7}"                      \
+    ".vf.vsmall,.vs.vsmall{background:#f6faf6}.vn{color:#555}.vt{color:#8a5a00;background:#fff7e6}.vx{color:#999}" \
+    ".advice{max-width:80em;margin:.5em 0;padding:.35em .8em;border-left:4px solid #3a7d44;background:#f5faf6}"    \
+    ".vhow{max-width:80em;color:#333}"
 
 #endif /* TVP_REPORT_H */
