@@ -111,11 +111,15 @@ size_t progress_fmt_line(char *buf, size_t len, const progress_view *v)
         add(buf, len, &off, ", %s", v->end);
         return off;
     }
-    if (v->have_left) {
+    uint64_t to_go = v->total > v->done ? v->total - v->done : 0;
+    if (!v->have_left || (v->unknown && v->unknown >= to_go)) {
+        add(buf, len, &off, ", no estimate yet");
+    } else {
         progress_fmt_left(left, sizeof left, v->left_lo_ns, v->left_hi_ns);
         add(buf, len, &off, ", %s", left);
-    } else {
-        add(buf, len, &off, ", no estimate yet");
+        if (v->unknown) /* runs of a workload none of whose runs has finished: not guessed */
+            add(buf, len, &off, " + %llu run%s not estimated yet", (unsigned long long)v->unknown,
+                v->unknown == 1 ? "" : "s");
     }
     if (v->running && v->running_ns >= NAME_AFTER_NS) {
         progress_fmt_elapsed(el, sizeof el, v->running_ns);
@@ -213,10 +217,9 @@ typedef struct span {
     double lo, hi;
 } span;
 
-/* Per family (and over all) the fastest and slowest kind's mean; *all is {0, 0} when none ran. */
-static void kind_ranges(const progress_est *e, span *all)
+/* Per family the fastest and slowest kind's mean (flo infinite: no kind of it ran). */
+static void kind_ranges(const progress_est *e)
 {
-    *all = (span){INFINITY, 0};
     for (size_t k = 0; k < e->n_kinds; k++) {
         e->flo[k] = INFINITY;
         e->fhi[k] = 0;
@@ -228,37 +231,39 @@ static void kind_ranges(const progress_est *e, span *all)
         size_t f = e->family[k];
         e->flo[f] = fmin(e->flo[f], m);
         e->fhi[f] = fmax(e->fhi[f], m);
-        all->lo = fmin(all->lo, m);
-        all->hi = fmax(all->hi, m);
     }
-    if (!isfinite(all->lo))
-        *all = (span){0, 0};
 }
 
-static span config_span(const progress_est *e, size_t c, span all)
+/* A run of configuration c: false when nothing of its workload has finished (no estimate). */
+static bool config_span(const progress_est *e, size_t c, span *s)
 {
-    if (e->n[c])
-        return (span){e->sum[c] / e->n[c], e->sum[c] / e->n[c]};
     size_t k = e->kind[c], f = e->family[k];
-    if (e->kn[k])
-        return (span){e->ksum[k] / e->kn[k], e->ksum[k] / e->kn[k]};
-    if (isfinite(e->flo[f]))
-        return (span){e->flo[f], e->fhi[f]};
-    return all;
+    if (e->n[c])
+        *s = (span){e->sum[c] / e->n[c], e->sum[c] / e->n[c]};
+    else if (e->kn[k])
+        *s = (span){e->ksum[k] / e->kn[k], e->ksum[k] / e->kn[k]};
+    else if (isfinite(e->flo[f]))
+        *s = (span){e->flo[f], e->fhi[f]};
+    else
+        return false;
+    return true;
 }
 
-void progress_est_start(progress_est *e, size_t c, int64_t *lo, int64_t *hi)
+bool progress_est_start(progress_est *e, size_t c, int64_t *lo, int64_t *hi)
 {
     *lo = *hi = 0;
     if (c >= e->n_configs)
-        return;
-    span all;
-    kind_ranges(e, &all);
-    span s = config_span(e, c, all);
-    *lo = (int64_t)(s.lo * NS_PER_S);
-    *hi = (int64_t)(s.hi * NS_PER_S);
+        return false;
+    span s;
+    kind_ranges(e);
+    bool known = config_span(e, c, &s);
+    if (known) {
+        *lo = (int64_t)(s.lo * NS_PER_S);
+        *hi = (int64_t)(s.hi * NS_PER_S);
+    }
     if (e->left[c])
         e->left[c]--;
+    return known;
 }
 
 void progress_est_done(progress_est *e, size_t c, int64_t ns)
@@ -275,17 +280,22 @@ void progress_est_done(progress_est *e, size_t c, int64_t ns)
     e->ksum[e->kind[c]] += s;
 }
 
-bool progress_est_left(const progress_est *e, int64_t *lo, int64_t *hi)
+bool progress_est_left(const progress_est *e, int64_t *lo, int64_t *hi, uint64_t *unknown)
 {
     *lo = *hi = 0;
+    *unknown = 0;
     if (e->n_done < PROGRESS_MIN_DONE)
         return false;
-    span all, total = {0, 0};
-    kind_ranges(e, &all);
+    span total = {0, 0};
+    kind_ranges(e);
     for (size_t c = 0; c < e->n_configs; c++) {
+        span s;
         if (!e->left[c])
             continue;
-        span s = config_span(e, c, all);
+        if (!config_span(e, c, &s)) {
+            *unknown += e->left[c];
+            continue;
+        }
         total.lo += e->left[c] * s.lo;
         total.hi += e->left[c] * s.hi;
     }
@@ -309,8 +319,8 @@ typedef struct progress_shared {
     _Atomic uint32_t ticker;
     uint32_t tty, drawn;
     int32_t main_pid;
-    uint32_t reps, have_left;
-    uint64_t done, total;
+    uint32_t reps, have_left, job_known;
+    uint64_t done, total, left_unknown;
     int64_t t0_ns, job_t0_ns, left_lo_ns, left_hi_ns, job_lo_ns, job_hi_ns;
     char name[RUNNER_NAME_MAX];
 } progress_shared;
@@ -360,11 +370,12 @@ static int write_all(int fd, const char *p, size_t n)
 static progress_view view_of(const progress_shared *sh, int64_t now)
 {
     progress_view v = {.done = sh->done, .total = sh->total, .reps = sh->reps, .elapsed_ns = now - sh->t0_ns,
-                       .have_left = sh->have_left != 0};
+                       .have_left = sh->have_left != 0, .unknown = sh->left_unknown};
     if (sh->name[0]) {
         int64_t ran = now - sh->job_t0_ns;
         v.running = sh->name;
         v.running_ns = ran;
+        v.unknown += !sh->job_known;
         /* The running job counts what it has still to go by its own estimate, never below 0. */
         v.left_lo_ns = sh->left_lo_ns + (sh->job_lo_ns > ran ? sh->job_lo_ns - ran : 0);
         v.left_hi_ns = sh->left_hi_ns + (sh->job_hi_ns > ran ? sh->job_hi_ns - ran : 0);
@@ -497,7 +508,7 @@ static void wake_ticker(void)
 static void publish_left(void)
 {
     int64_t lo, hi;
-    P.sh->have_left = progress_est_left(P.est, &lo, &hi);
+    P.sh->have_left = progress_est_left(P.est, &lo, &hi, &P.sh->left_unknown);
     P.sh->left_lo_ns = lo;
     P.sh->left_hi_ns = hi;
 }
@@ -645,7 +656,7 @@ void progress_body_begin(const job *j)
         P.cur = j;
         P.cur_t0 = now_ns();
         int64_t lo, hi;
-        progress_est_start(P.est, j->config->index, &lo, &hi);
+        sh->job_known = progress_est_start(P.est, j->config->index, &lo, &hi);
         sh->job_t0_ns = P.cur_t0;
         sh->job_lo_ns = lo;
         sh->job_hi_ns = hi;

@@ -63,28 +63,33 @@ typedef struct progress_view {
     uint32_t reps;          /* repetitions per configuration: names the unit counted */
     int64_t elapsed_ns;
     bool have_left;
-    int64_t left_lo_ns, left_hi_ns;
+    int64_t left_lo_ns, left_hi_ns; /* for the runs to go but `unknown` of them */
+    uint64_t unknown;       /* runs to go of a workload none of whose runs has finished */
     const char *running;    /* the job running (NULL: none), named when it has run 10 s */
     int64_t running_ns;
     const char *end;        /* the last line's word ("done", "stopped"), else NULL */
 } progress_view;
-/* "tvp-bench: progress 37/243 configurations x repetitions, 1m12s elapsed, about 4m left" (and
- * "; running NAME for 25s"), no newline. Returns the length (snprintf's, truncated to len). */
+/* "tvp-bench: progress 37/243 configurations x repetitions, 1m12s elapsed, about 4m left" (then
+ * " + 12 runs not estimated yet" for `unknown`, "; running NAME for 25s"), no newline. Returns
+ * the length (snprintf's, truncated to len). */
 size_t progress_fmt_line(char *buf, size_t len, const progress_view *v);
 
 /* The estimate of the time left. A run's expected time is the mean of its configuration's
  * finished repetitions; failing those, of its kind's (the name's first three parts: workload,
  * executor, spawn; or sched, group, ...); failing those, a range from the fastest to the slowest
- * kind seen of its workload (or of all). No estimate before PROGRESS_MIN_DONE runs finished. */
+ * kind seen of its workload; failing that (no run of its workload finished), none: such runs are
+ * counted, never guessed from other workloads. No estimate before PROGRESS_MIN_DONE runs
+ * finished. */
 typedef struct progress_est progress_est;
 /* One configuration per name; reps runs of each planned. NULL without memory. */
 progress_est *progress_est_new(const char *const *names, size_t n_configs, uint32_t reps);
 void progress_est_free(progress_est *e);
-/* A run of configuration c started: its expected time in lo and hi (0 when nothing is known). */
-void progress_est_start(progress_est *e, size_t c, int64_t *lo, int64_t *hi);
+/* A run of configuration c started: its expected time in lo and hi; false (and 0) when none. */
+bool progress_est_start(progress_est *e, size_t c, int64_t *lo, int64_t *hi);
 /* A run of configuration c finished after ns (ns < 0: unknown, counted only). */
 void progress_est_done(progress_est *e, size_t c, int64_t ns);
-/* The runs not started yet: false while too few finished; else their total in lo and hi. */
-bool progress_est_left(const progress_est *e, int64_t *lo, int64_t *hi);
+/* The runs not started yet: false while too few finished; else the total of those with an
+ * estimate in lo and hi, and how many have none in unknown. */
+bool progress_est_left(const progress_est *e, int64_t *lo, int64_t *hi, uint64_t *unknown);
 
 #endif /* TVP_PROGRESS_H */

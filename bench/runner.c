@@ -114,6 +114,23 @@ static int add_param_sets(matrix *m, const cli_opts *o, bench_case *proto)
     }
 }
 
+/* The switch intervals gil=on sweeps for `wl`: the profile's list for that workload (a "switch_us"
+ * profile default: the convoy's 5, 1 and 0.1 ms under the default profile; --tvp_switch_us drops
+ * them), else o->switch_us. */
+static size_t switch_list(const cli_opts *o, const workload *wl, uint32_t out[CLI_MAX_LIST])
+{
+    for (size_t k = 0; k < o->n_defaults; k++) {
+        const cli_default *d = &o->defaults[k];
+        if (strcmp(d->workload, wl->name) == 0 && strcmp(d->param, "switch_us") == 0) {
+            for (size_t i = 0; i < d->n; i++)
+                out[i] = (uint32_t)d->v[i];
+            return d->n;
+        }
+    }
+    memcpy(out, o->switch_us, o->n_switch_us * sizeof out[0]);
+    return o->n_switch_us;
+}
+
 int runner_build(const cli_opts *o, bench_env *env, bench_case **cases, size_t *n)
 {
     matrix m = {0};
@@ -132,9 +149,10 @@ int runner_build(const cli_opts *o, bench_env *env, bench_case **cases, size_t *
                 continue;
             proto.gil = (gil_mode)g;
             /* Only gil=on has a switch interval to sweep. */
-            size_t n_sw = g == GIL_ON ? o->n_switch_us : 1;
+            uint32_t sw[CLI_MAX_LIST];
+            size_t n_sw = g == GIL_ON ? switch_list(o, proto.wl, sw) : 1;
             for (size_t k = 0; k < n_sw && rc == 0; k++) {
-                proto.switch_us = g == GIL_ON ? o->switch_us[k] : 0;
+                proto.switch_us = g == GIL_ON ? sw[k] : 0;
                 rc = add_param_sets(&m, o, &proto);
             }
         }

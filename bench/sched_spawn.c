@@ -1,4 +1,4 @@
-/* sched_spawn.c: spawn cost, measured in tvp-spawner (an exec'd libc-only process): launch, reply, its strict parser. */
+/* sched_spawn.c: spawn cost, measured in tvp-spawner (an exec'd libc-only process): launch, reply, parser. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -94,7 +94,10 @@ static bool take_space(const char **s, const char *end)
     return true;
 }
 
-static bool line_is(const char *line, size_t n, const char *want) { return n == strlen(want) && memcmp(line, want, n) == 0; }
+static bool line_is(const char *line, size_t n, const char *want)
+{
+    return n == strlen(want) && memcmp(line, want, n) == 0;
+}
 
 /* -EPROTO with "malformed reply from tvp-spawner (line N): why". */
 static int malformed(sched_result *r, unsigned line, const char *why)
@@ -370,7 +373,14 @@ int sched_measure_spawn(const sched_spawn_cfg *cfg, uint32_t n, sched_result *r)
         rc = -ECHILD;
     } else {
         rc = sched_spawner_parse(buf, len, n, r);
-        if (rc == 0 && WEXITSTATUS(status) != 0) {
+        if (rc == -EPROTO && WEXITSTATUS(status) != 0) {
+            /* No valid reply and a failure status (127: it could not even run): the status first. */
+            char why[sizeof r->detail];
+            memcpy(why, r->detail, sizeof why);
+            snprintf(r->detail, sizeof r->detail, "tvp-spawner exited with status %d; %.140s", WEXITSTATUS(status),
+                     why);
+            rc = -ECHILD;
+        } else if (rc == 0 && WEXITSTATUS(status) != 0) {
             sched_describe_status(r->detail, sizeof r->detail, "tvp-spawner (after a complete reply)", status);
             rc = -ECHILD;
         } else if (rc == 0 && cfg->cpus == SCHED_CPUS_SAME && r->cpu[0] != cpu) {

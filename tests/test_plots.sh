@@ -159,6 +159,43 @@ grep -q '<SIGKILL>' "$tmp/fx/index.html" && fail "index.html carries raw markup 
 grep -q 'the hogs as threads: <b>5.37 ms</b> at a 5 ms switch interval, <b>225 µs</b> at 100 µs; the hogs as processes' \
     "$tmp/fx/index.html" || fail "the fixture's convoy finding: $(grep -o '<li><b>Convoy.*' "$tmp/fx/index.html")"
 
+# 1b. The one-x rule: a line panel (speedup, memory, convoy, gil) whose points share one x value is
+#     drawn as bars (P_ONEX = 1); every panel drawn as lines has two x values or more. With one
+#     switch interval the convoy and GIL panels are bars.
+distinct_x() {
+    awk -F'\t' '/^#/ || NF == 0 { next } $1 ~ /^[0-9]/ { x[$1] = 1 } END { n = 0; for (k in x) n++; print n }' "$1"
+}
+check_onex() { # DIR
+    for g in "$1"/data/speedup.p*.gp "$1"/data/memory.p*.gp "$1"/data/convoy.p*.gp "$1"/data/gil.p*.gp; do
+        [ -f "$g" ] || continue
+        d=${g%.gp}.dat
+        one=$(sed -n 's/^P_ONEX = //p' "$g")
+        nx=$(distinct_x "$d")
+        case "$one" in
+        1) [ "$nx" -eq 1 ] || fail "${g##*/}: drawn as bars (P_ONEX = 1) with $nx x values" ;;
+        0) [ "$nx" -ge 2 ] || fail "${g##*/}: a line panel with $nx x value(s): $(head -3 "$d")" ;;
+        *) fail "${g##*/}: no P_ONEX (the one-x rule): $(head -3 "$g")" ;;
+        esac
+    done
+}
+check_onex "$out"
+onesw=$tmp/onesw.csv
+grep -v 'switch_us:1000' "$real" >"$onesw"
+cp "$real_meta" "$tmp/onesw.meta.json"
+"$bin" --out="$tmp/onesw" --scripts="$src/scripts/gnuplot" "$onesw" >"$tmp/onesw.log" 2>&1 ||
+    fail "tvp-report with one switch interval failed: $(tail -3 "$tmp/onesw.log")"
+check_onex "$tmp/onesw"
+grep -q '^P_ONEX = 1$' "$tmp/onesw/data/convoy.p1.gp" || fail "convoy at one switch interval is not drawn as bars"
+grep -q '^P_ONEX = 1$' "$tmp/onesw/data/gil.p1.gp" || fail "gil at one switch interval is not drawn as bars"
+check_png "$tmp/onesw/convoy.png"
+check_png "$tmp/onesw/gil.png"
+# Legends stay short (at most 12 entries) and cpu.png's groups are named by their workload alone.
+for v in "$out"/data/*.vars.gp; do
+    k=$(sed -n 's/^K_N = //p' "$v")
+    [ "${k:-0}" -le 12 ] || fail "${v##*/}: a legend of $k entries"
+done
+grep -q 'count=\|bytes=' "$out/data/cpu.p1.dat" && fail "cpu.png: group labels carry the parameters: $(tail -5 "$out/data/cpu.p1.dat")"
+
 # 2. Without convoy rows chart 3b is skipped with a note, not drawn empty.
 noconvoy=$tmp/noconvoy.csv
 grep -v ',convoy,' "$real" >"$noconvoy"

@@ -74,6 +74,18 @@ static void test_line(void **state)
     v.running_ns = S(9.9);
     progress_fmt_line(buf, sizeof buf, &v);
     assert_string_equal(buf, "tvp-bench: progress 3/40 configurations, 30s elapsed, about 40s left");
+    /* Runs of a workload that has not finished one yet are counted apart; all of them: none. */
+    v.unknown = 12;
+    progress_fmt_line(buf, sizeof buf, &v);
+    assert_string_equal(buf, "tvp-bench: progress 3/40 configurations, 30s elapsed, about 40s left + 12 runs not "
+                             "estimated yet");
+    v.unknown = 1;
+    progress_fmt_line(buf, sizeof buf, &v);
+    assert_non_null(strstr(buf, "left + 1 run not estimated yet"));
+    v.unknown = 37;
+    progress_fmt_line(buf, sizeof buf, &v);
+    assert_string_equal(buf, "tvp-bench: progress 3/40 configurations, 30s elapsed, no estimate yet");
+    v.unknown = 0;
     /* The last line: its word instead of an estimate or a name. */
     v.done = 40;
     v.end = "done";
@@ -96,47 +108,51 @@ static void test_estimate(void **state)
         "sleep/threads/pool/gil:off/workers:2",    /* 1: kind sleep/threads/pool */
         "sleep/threads/pool/gil:off/workers:8",    /* 2: the same kind */
         "noop/serial/pool/gil:off/workers:1",      /* 3: another workload */
-        "net/processes/per-task/gil:off/workers:2", /* 4: a workload none of whose kinds ran */
+        "net/processes/per-task/gil:off/workers:2", /* 4: a workload none of whose runs finish */
         "sleep/processes/pool/gil:off/workers:2",  /* 5: a kind not run of a workload that ran */
     };
     progress_est *e = progress_est_new(names, 6, 2);
     assert_non_null(e);
     int64_t lo, hi;
-    progress_est_start(e, 0, &lo, &hi);
-    assert_true(lo == 0 && hi == 0); /* nothing known */
-    assert_false(progress_est_left(e, &lo, &hi));
+    uint64_t unknown;
+    assert_false(progress_est_start(e, 0, &lo, &hi)); /* nothing known */
+    assert_true(lo == 0 && hi == 0);
+    assert_false(progress_est_left(e, &lo, &hi, &unknown));
     progress_est_done(e, 0, S(10));
-    progress_est_start(e, 1, &lo, &hi);
-    assert_true(lo == S(10) && hi == S(10)); /* the only kind seen, of the same workload */
+    assert_true(progress_est_start(e, 1, &lo, &hi));
+    assert_true(lo == S(10) && hi == S(10)); /* the only kind seen of the same workload */
     progress_est_done(e, 1, S(2));
-    assert_false(progress_est_left(e, &lo, &hi)); /* two runs are too few */
-    progress_est_start(e, 3, &lo, &hi);
-    assert_true(lo == S(2) && hi == S(10)); /* no kind of noop ran: the fastest to the slowest of all */
+    assert_false(progress_est_left(e, &lo, &hi, &unknown)); /* two runs are too few */
+    assert_false(progress_est_start(e, 3, &lo, &hi)); /* no run of noop finished: never guessed from sleep */
+    assert_true(lo == 0 && hi == 0);
     progress_est_done(e, 3, S(1));
-    /* Left: c0 1 x 10, c1 1 x 2, c2 2 x 2 (its kind's), c3 1 x 1, c4 2 x [1, 10] (all kinds), c5 2
-     * x [2, 10] (sleep's kinds). */
-    assert_true(progress_est_left(e, &lo, &hi));
-    assert_int_equal(lo, S(10 + 2 + 4 + 1 + 2 + 4));
-    assert_int_equal(hi, S(10 + 2 + 4 + 1 + 20 + 20));
+    /* Left: c0 1 x 10, c1 1 x 2, c2 2 x 2 (its kind's), c3 1 x 1, c5 2 x [2, 10] (sleep's kinds);
+     * c4's 2 runs have no estimate (no net run finished). */
+    assert_true(progress_est_left(e, &lo, &hi, &unknown));
+    assert_int_equal(lo, S(10 + 2 + 4 + 1 + 4));
+    assert_int_equal(hi, S(10 + 2 + 4 + 1 + 20));
+    assert_int_equal(unknown, 2);
     /* A configuration's own repetitions come first: c1 ran 2 s, its kind (with c2's 6 s) 4 s. */
-    progress_est_start(e, 2, &lo, &hi);
+    assert_true(progress_est_start(e, 2, &lo, &hi));
     assert_true(lo == S(2) && hi == S(2));
     progress_est_done(e, 2, S(6));
     progress_est_start(e, 1, &lo, &hi);
     assert_true(lo == S(2) && hi == S(2));
     progress_est_start(e, 2, &lo, &hi);
     assert_true(lo == S(6) && hi == S(6));
+    assert_true(progress_est_start(e, 5, &lo, &hi)); /* sleep's kinds: 10 and (2 + 6) / 2 */
+    assert_true(lo == S(4) && hi == S(10));
     /* A run reported without a time is counted but teaches nothing. */
     progress_est_done(e, 4, -1);
-    progress_est_start(e, 4, &lo, &hi);
-    assert_true(lo == S(1) && hi == S(10));
+    assert_false(progress_est_start(e, 4, &lo, &hi));
     progress_est_done(e, 99, S(1)); /* out of range: ignored */
+    assert_false(progress_est_start(e, 99, &lo, &hi));
     progress_est_free(e);
     progress_est_free(NULL);
     /* No configuration at all. */
     e = progress_est_new(NULL, 0, 1);
     assert_non_null(e);
-    assert_false(progress_est_left(e, &lo, &hi));
+    assert_false(progress_est_left(e, &lo, &hi, &unknown));
     progress_est_free(e);
 }
 

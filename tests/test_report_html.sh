@@ -73,6 +73,17 @@ if ! "$bin" --out="$out" --scripts="$src/scripts/gnuplot" "$real" >"$tmp/report.
     exit 1
 fi
 check_static "$out" "the real run"
+# Honesty on the page: the calibration line (what the machine gave of the usable CPUs, the load)
+# and the noise paragraph (the run's CVs), before the charts.
+grep -q '<p class="calib[^"]*"><b>Calibration</b> (run [^)]*): the machine gave <b>[0-9.]* of [0-9]*</b> usable CPUs' \
+    "$out/index.html" || { echo "FAIL: the page lacks the calibration line" >&2; exit 1; }
+grep -q 'other processes kept [0-9.]* CPUs busy (load average [0-9.]*)' "$out/index.html" ||
+    { echo "FAIL: the calibration line lacks the background load" >&2; exit 1; }
+grep -q '<p class="noise' "$out/index.html" || { echo "FAIL: the page lacks the noise paragraph" >&2; exit 1; }
+n_calib=$(grep -n 'class="calib' "$out/index.html" | head -1 | cut -d: -f1)
+n_fig=$(grep -n '<figure>' "$out/index.html" | head -1 | cut -d: -f1)
+[ "${n_calib:-0}" -gt 0 ] && [ "$n_calib" -lt "${n_fig:-0}" ] ||
+    { echo "FAIL: the calibration line is not above the charts" >&2; exit 1; }
 
 # The same run with inf, nan and negative measurements in it (on every third ok row, each kind):
 # skipped with warnings, the page still parses and shows no nan or inf.

@@ -19,29 +19,13 @@
 
 #include <cmocka.h>
 
+#include "child_checks.h"
+
 #include "child.h"
 #include "futex.h"
 #include "metrics.h"
 #include "sched_bench.h"
 #include "topo_fixture.h"
-
-static int count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n - 1; /* the DIR's own fd */
-}
-
-static void assert_no_children(void)
-{
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
-}
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -1,4 +1,4 @@
-/* test_spawner.c: tvp-spawner's reply parser refuses every malformed reply, a bad or dying spawner fails the call cleanly, a real run's spawn rows and summary are right. */
+/* test_spawner.c: the spawner reply parser, failing or dying spawners, a real run's spawn rows and summary block. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,29 +17,16 @@
 
 #include <cmocka.h>
 
+#include "child_checks.h"
+
 #include "metrics.h"
 #include "results.h"
 #include "sched_bench.h"
 
-static void assert_no_children(void)
+static int parse(const char *reply, uint32_t n, sched_result *r)
 {
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
+    return sched_spawner_parse(reply, strlen(reply), n, r);
 }
-
-static int count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n - 1;
-}
-
-static int parse(const char *reply, uint32_t n, sched_result *r) { return sched_spawner_parse(reply, strlen(reply), n, r); }
 
 static void test_parse_ok(void **state)
 {
@@ -67,8 +54,8 @@ static void test_parse_error_reply(void **state)
 {
     (void)state;
     sched_result r = {.lat_ns = NULL};
-    assert_int_equal(parse("tvp-spawner 1\nerror 110 the fork child did not exit within 300 ms and was killed\n", 4, &r),
-                     -ETIMEDOUT);
+    const char *timeout = "tvp-spawner 1\nerror 110 the fork child did not exit within 300 ms and was killed\n";
+    assert_int_equal(parse(timeout, 4, &r), -ETIMEDOUT);
     assert_string_equal(r.detail, "the fork child did not exit within 300 ms and was killed");
     assert_int_equal(parse("tvp-spawner 1\nerror 10 bad\tbyte\n", 4, &r), -ECHILD);
     assert_string_equal(r.detail, "bad?byte"); /* control characters never reach the CSV */
@@ -202,8 +189,16 @@ static void test_fake_spawners(void **state)
     assert_int_equal(r.ops, 2);
     /* None at all. */
     sched_spawn_cfg cfg = {.method = SCHED_SPAWN_FORK, .spawner = "/nonexistent/tvp-spawner"};
-    assert_int_equal(sched_measure_spawn(&cfg, 1, &r), -ENOENT);
-    assert_non_null(strstr(r.detail, "cannot start"));
+    int rc = sched_measure_spawn(&cfg, 1, &r);
+    printf("# missing  -> %d: %s\n", rc, r.detail);
+    /* posix_spawn says ENOENT ("cannot start ..."); under valgrind, which runs its vfork-like
+     * clone as a fork, the failed child does not say so and the call fails on what it sent. */
+    assert_true(rc < 0 && r.detail[0]);
+    if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "valgrind"))
+        assert_true(rc == -ENOENT && strstr(r.detail, "cannot start"));
+    /* A failure status with no valid reply names the status. */
+    assert_int_equal(fake("exit5", "echo nonsense; exit 5", 1, 0, &r), -ECHILD);
+    assert_non_null(strstr(r.detail, "tvp-spawner exited with status 5; malformed reply"));
     assert_no_children();
     assert_int_equal(count_fds(), fds);
 }

@@ -28,7 +28,7 @@ do for [fmt in TVP_FORMATS] {
         } else {
             unset logscale x
             unset xlabel
-            set xtics rotate by 30 right font ',8'
+            set xtics rotate by 90 right font ',8'
             set grid noxtics ytics
             set ylabel (P_LOGY ? 'µs per operation (log scale)' : 'µs per operation')
             set offsets 0, 0, 0, 0

@@ -22,9 +22,17 @@ do for [fmt in TVP_FORMATS] {
         } else {
             set ylabel 'switches per task'
         }
-        plot P_DAT index 0 using 1:2:7:5 with boxes lc rgb variable, \
-             P_DAT index 0 using 1:2:6 with labels offset 0,0.6 font ',8' textcolor rgb '#222222', \
-             P_DAT index 1 using 1:(NaN):xtic(2) with points
+        # Value labels where they fit (P_VLAB: 1 upright, 2 rotated, 0 none: the bars are too narrow).
+        if (P_VLAB == 2) { set yrange [0:(P_YMAX > TVP_USABLE[1] || p > 1 ? P_YMAX : TVP_USABLE[1])*1.35] }
+        if (P_VLAB == 2) {
+            plot P_DAT index 0 using 1:2:7:5 with boxes lc rgb variable, \
+                 P_DAT index 0 using 1:2:6 with labels rotate by 90 left offset 0,0.3 font ',7' textcolor rgb '#222222', \
+                 P_DAT index 1 using 1:(NaN):xtic(2) with points
+        } else {
+            plot P_DAT index 0 using 1:2:7:5 with boxes lc rgb variable, \
+                 P_DAT index 0 using 1:(P_VLAB ? $2 : NaN):6 with labels offset 0,0.6 font ',7' textcolor rgb '#222222', \
+                 P_DAT index 1 using 1:(NaN):xtic(2) with points
+        }
         eval TVP_CAPTION_OFF
     }
     load TVP_GP.'/legend.gp'

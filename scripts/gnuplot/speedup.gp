@@ -25,9 +25,20 @@ do for [fmt in TVP_FORMATS] {
             }
         }
         if (p == 1) { eval TVP_CAPTION_ON }
-        plot x with lines dt 2 lw 1.2 lc rgb '#000000', \
-             1 with lines dt 3 lw 1.2 lc rgb '#888888', \
-             for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i]
+        if (P_ONEX) {
+            TVP_ONEX_X = sprintf('all at %g workers', P_ONEX_AT)
+            TVP_ONEX_P3 = 0
+            set yrange [(P_YMIN < 1 ? P_YMIN : 1)/1.4:P_YMAX*1.6]
+            load TVP_GP.'/onex.gp'
+        } else {
+            set logscale x 2
+            set xlabel 'workers (log scale)'
+            set grid xtics ytics
+            set xtics autofreq norotate font ',10'
+            plot x with lines dt 2 lw 1.2 lc rgb '#000000', \
+                 1 with lines dt 3 lw 1.2 lc rgb '#888888', \
+                 for [i=1:P_NS] P_DAT index (i-1) using 1:2 with linespoints lw 2 lc rgb S_C[i] dt S_DT[i] pt S_PT[i]
+        }
         eval TVP_CAPTION_OFF
     }
     load TVP_GP.'/legend.gp'

@@ -81,6 +81,7 @@ static int panel(rpt *r, rpt_panel_out *po, const rpt_list *l, const rpt_panel *
         refs(r, po, l, p, xlo, xhi);
         fprintf(po->gp, "P_XMIN = %ld\nP_XMAX = %ld\n", xlo, xhi);
         rpt_xt_write(&xt, po->gp);
+        rpt_onex(po, &xt);
     }
     return (int)n;
 }
@@ -103,6 +104,28 @@ static int draw(rpt *r, rpt_chart *ch)
         int n = rc == 0 ? panel(r, &po, &l, &p[k], &s) : 0;
         rc = rpt_panel_end(&po) ? -EIO : rc;
         drawn += n > 0;
+    }
+    /* One run: a legend of what the styles mean (colour, marker, line), not one entry per series. */
+    if (r->n_runs == 1) {
+        bool off = false, legacy = false;
+        for (size_t i = 0; i < l.n; i++) {
+            off |= l.v[i]->switch_us < 0 && rpt_eq(l.v[i]->gil, "off");
+            legacy |= l.v[i]->switch_us < 0 && rpt_eq(l.v[i]->gil, "legacy");
+        }
+        char pale[8];
+        r->n_keys = 0;
+        rpt_key_add(r, "hogs as threads (+GIL: one lock, shared with the probe)", "#CC79A7", 1, -1, 1);
+        rpt_key_add(r, "hogs as processes (+GIL: a lock each)", "#D55E00", 1, -1, 1);
+        rpt_key_add(r, "pool", "#444444", 1, 7, 3);
+        rpt_key_add(r, "per-task", "#444444", 1, 6, 3);
+        rpt_key_add(r, "p99 (solid)", "#444444", 1, -1, 1);
+        rpt_key_add(r, "p50 (dashed)", "#444444", 2, -1, 1);
+        rpt_tint("#CC79A7", pale);
+        if (off)
+            rpt_key_add(r, "no GIL, p99 (pale, dotted)", pale, 4, -1, 1);
+        rpt_tint("#882255", pale);
+        if (legacy)
+            rpt_key_add(r, "legacy GIL, p99 (dark, dotted)", pale, 4, -1, 1);
     }
     rc = rpt_chart_end(r, ch, rc, drawn, rpt_cols_for(drawn), 380,
                        l.n ? "convoy rows carry no switch interval (switch_us): nothing to draw against"

@@ -24,19 +24,19 @@ static bool same_spawn_series(const rpt_cfg *a, const rpt_cfg *b)
            rpt_eq(a->workload, b->workload) && rpt_eq(a->params, b->params);
 }
 
-/* Spawn-cost series: colour = executor, marker and dash = workload. */
-static const char *const spawn_wls[] = {"noop", "hash", "sleep"};
+/* Spawn-cost series: colour = executor, marker and dash = workload (the legend says each once). */
+static const char *const spawn_wls[] = {"noop", "hash", "sleep", "countdown", "net"};
 
 static int spawn_workload_pt(const char *wl)
 {
-    static const int pts[] = {7, 5, 9, 13};
-    return pts[rpt_rank(wl, spawn_wls, 3)];
+    static const int pts[] = {7, 5, 9, 13, 11, 15};
+    return pts[rpt_rank(wl, spawn_wls, 5)];
 }
 
-static int spawn_workload_dash(const char *wl) { return 1 + rpt_rank(wl, spawn_wls, 3); }
+static int spawn_workload_dash(const char *wl) { return 1 + rpt_rank(wl, spawn_wls, 5); }
 
 /* Spawn cost panel; returns the number of points and counts the ones left out (<= 0). */
-static size_t spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size_t *dropped)
+static size_t spawn_panel(rpt *r, rpt_panel_out *po, rpt_list *l, size_t *dropped)
 {
     if (l->n)
         qsort(l->v, l->n, sizeof *l->v, cmp_spawn);
@@ -52,11 +52,17 @@ static size_t spawn_panel(const rpt *r, rpt_panel_out *po, rpt_list *l, size_t *
             continue;
         }
         if (!prev || !same_spawn_series(prev, c)) {
+            /* Legend: one entry per colour (executor and lock, a plain line) and one per workload
+             * (its marker and dash, grey), not one per series. */
             char label[256];
             rpt_label(r, c, true, label, sizeof label);
-            char *full = rpt_asprintf("%s, %s%s%s", label, c->workload, *c->params ? " " : "", c->params);
-            rpt_series(po, full, rpt_color(c), spawn_workload_dash(c->workload), spawn_workload_pt(c->workload));
-            free(full);
+            size_t k0 = r->n_keys;
+            rpt_series(po, label, rpt_color(c), spawn_workload_dash(c->workload), spawn_workload_pt(c->workload));
+            for (size_t k = k0; k < r->n_keys; k++)
+                r->keys[k].dt = 1, r->keys[k].pt = -1;
+            char *wkey = rpt_asprintf("%s%s%s", c->workload, *c->params ? " " : "", c->params);
+            rpt_key_add(r, wkey, "#777777", spawn_workload_dash(c->workload), spawn_workload_pt(c->workload), 1);
+            free(wkey);
         }
         fprintf(po->dat, "%ld\t%.9g\n", c->workers, cost);
         rpt_y(po, cost);
@@ -73,12 +79,26 @@ static bool pick_sched(const rpt *r, const rpt_cfg *c)
     return rpt_is_sched(c) && (rpt_has(c, M_P50) || rpt_has(c, M_TPS));
 }
 
+/* A spawn row's method ("fork" of "heap_kib=65536 method=fork cpus=none"), or "" for the others. */
+static void sched_method(const char *params, char *out, size_t len)
+{
+    const char *m = strstr(params, "method=");
+    size_t n = m ? strcspn(m + 7, " ") : 0;
+    snprintf(out, len, "%.*s", (int)n, m ? m + 7 : "");
+}
+
+/* By workload, executor, then method (a spawn method's heap sweep stays together, in heap order),
+ * then the parameters in version order, then the run. */
 static int cmp_sched(const void *pa, const void *pb)
 {
     const rpt_cfg *a = *(rpt_cfg *const *)pa, *b = *(rpt_cfg *const *)pb;
+    char ma[32], mb[32];
+    sched_method(a->params, ma, sizeof ma);
+    sched_method(b->params, mb, sizeof mb);
     int d;
     if ((d = strcmp(a->workload, b->workload)) || (d = rpt_exec_rank(a->executor) - rpt_exec_rank(b->executor)) ||
-        (d = strcmp(a->executor, b->executor)) || (d = strverscmp(a->params, b->params)))
+        (d = strcmp(a->executor, b->executor)) || (d = strcmp(ma, mb)) || (d = strverscmp(a->params, b->params)) ||
+        (d = (a->workers > b->workers) - (a->workers < b->workers)))
         return d;
     return (a->run > b->run) - (a->run < b->run);
 }
@@ -112,10 +132,14 @@ static size_t sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, si
 {
     double width = 0.8 / (double)r->n_runs;
     size_t cat = 0, n = 0;
+    bool by_workers = false; /* configurations that differ by their worker count alone (sched_dispatch) */
+    for (size_t i = from + 1; i < to; i++)
+        by_workers |= l->v[i]->workers != l->v[from]->workers;
     rpt_block(po, "points: x, p50, p90, p99, colour, text, width");
     for (size_t i = from; i < to; i++) {
         const rpt_cfg *c = l->v[i];
-        if (i > from && (!rpt_eq(l->v[i - 1]->executor, c->executor) || !rpt_eq(l->v[i - 1]->params, c->params)))
+        if (i > from && (!rpt_eq(l->v[i - 1]->executor, c->executor) || !rpt_eq(l->v[i - 1]->params, c->params) ||
+                         l->v[i - 1]->workers != c->workers))
             cat++;
         double p50 = rpt_has(c, M_P50) ? c->v[M_P50] : 1e6 / c->v[M_TPS];
         double p90 = rpt_has(c, M_P90) ? c->v[M_P90] : p50, p99 = rpt_has(c, M_P99) ? c->v[M_P99] : p50;
@@ -138,13 +162,19 @@ static size_t sched_panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, si
     size_t k = 0;
     for (size_t i = from; i < to; i++) {
         const rpt_cfg *c = l->v[i];
-        if (i > from && rpt_eq(l->v[i - 1]->executor, c->executor) && rpt_eq(l->v[i - 1]->params, c->params))
+        if (i > from && rpt_eq(l->v[i - 1]->executor, c->executor) && rpt_eq(l->v[i - 1]->params, c->params) &&
+            l->v[i - 1]->workers == c->workers)
             continue;
-        char params[256];
+        char params[256], w[32] = "";
         short_params(c->params, params, sizeof params);
-        char *label = rpt_asprintf("%s%s%s", rpt_is_serial(c) ? "" : c->executor,
-                                   rpt_is_serial(c) || !*params ? "" : " ", params);
+        if (by_workers)
+            snprintf(w, sizeof w, " %ld workers", c->workers);
+        char *label = rpt_asprintf("%s%s%s%s", rpt_is_serial(c) ? "" : c->executor,
+                                   rpt_is_serial(c) || !*params ? "" : " ", params, w);
         rpt_cat_str(&po->r->max_cat, po->dat, k++, label);
+        /* costs.gp turns these labels upright (90 degrees): they need about 1.5 times the height of
+         * the 25-degree labels the layout assumes. */
+        po->r->max_cat = 3 * strlen(label) / 2 > po->r->max_cat ? 3 * strlen(label) / 2 : po->r->max_cat;
         free(label);
     }
     fprintf(po->gp, "P_NCAT = %zu\nP_KIND = 2\n", cat + 1);
@@ -197,6 +227,7 @@ const rpt_chart_def rpt_chart_costs = {
     .about = "The price of starting a worker for each task instead of reusing a pool: the difference of the "
              "per-task and pool batch times divided by the tasks of a batch, per executor and workload (log scale). "
              "A fork costs more than a pthread_create; the gap is what a pool saves. Scheduler microbenchmarks "
-             "(sched_* workloads) appear in a second panel when the CSV has them.",
+             "(sched_* workloads) appear in a second panel when the CSV has them; the spawn panel's forks from "
+             "tvp-spawner stand side by side in heap order, fork's cost against the parent's resident memory.",
     .draw = draw,
 };

@@ -70,15 +70,26 @@ static void panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, const rpt_
             rpt_y(po, v);
         }
     }
+    /* A group is named by its workload; its parameters only when the workload has several groups
+     * (the panel titles of the other charts carry them). */
     rpt_block(po, "groups: x, label");
     for (size_t g = 0; g < np; g++) {
+        bool repeated = false;
+        for (size_t h = 0; h < np; h++)
+            repeated |= h != g && rpt_eq(p[h].workload, p[g].workload);
         char title[256];
-        rpt_panel_title(&p[g], title, sizeof title);
+        if (repeated)
+            rpt_panel_title(&p[g], title, sizeof title);
+        else
+            snprintf(title, sizeof title, "%s", p[g].workload);
         fprintf(po->dat, "%zu\t", g);
         rpt_dat_str(po->dat, title);
         fputc('\n', po->dat);
     }
-    fprintf(po->gp, "P_NCAT = %zu\n", np);
+    /* Value labels only where they fit: upright on a bar of 26 px or more, rotated on one of 11 px
+     * or more (the panel is about 900 px wide), none below. */
+    double bar_px = 900.0 / (double)(np ? np : 1) * width;
+    fprintf(po->gp, "P_NCAT = %zu\nP_VLAB = %d\n", np, bar_px >= 26 ? 1 : bar_px >= 11 ? 2 : 0);
 }
 
 /* Legend: the bar colours (categories, or runs when overlaid), the CPU line. */

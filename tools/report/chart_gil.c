@@ -67,6 +67,7 @@ static size_t panel(const rpt *r, rpt_panel_out *po, const rpt_list *l, const rp
     if (n) {
         fprintf(po->gp, "P_XMIN = %ld\nP_XMAX = %ld\n", xlo, xhi);
         rpt_xt_write(&xt, po->gp);
+        rpt_onex(po, &xt);
     }
     return n;
 }

@@ -12,6 +12,9 @@
 void rpt_write_lines(const rpt *r, rpt_panel_out *po, const rpt_list *l, const rpt_panel *p,
                      const rpt_sort_ctx *s, const int *ycols, int ny, bool with_switch)
 {
+    rpt_xt xt = {.n = 0};
+    for (size_t i = p->from; i < p->to; i++)
+        rpt_xt_add(&xt, s->x_metric == -2 ? l->v[i]->switch_us : l->v[i]->workers);
     for (size_t i = p->from; i < p->to; i++) {
         const rpt_cfg *c = l->v[i];
         if (i == p->from || rpt_cmp_cfg_key(l->v[i - 1], c, s) != 0) {
@@ -27,6 +30,7 @@ void rpt_write_lines(const rpt *r, rpt_panel_out *po, const rpt_list *l, const r
         }
         fputc('\n', po->dat);
     }
+    rpt_onex(po, &xt);
 }
 
 const char *rpt_rep_note(const rpt *r)
@@ -207,6 +211,14 @@ void rpt_xt_write(const rpt_xt *x, FILE *gp)
     for (size_t i = 0; i < x->n; i++)
         fprintf(gp, "%s%ld", i ? " " : "", x->v[i]);
     fputs("\"\n", gp);
+}
+
+void rpt_onex(rpt_panel_out *po, const rpt_xt *xt)
+{
+    bool one = xt->n == 1;
+    fprintf(po->gp, "P_ONEX = %d\nP_ONEX_AT = %ld\n", one, xt->n ? xt->v[0] : 0L);
+    for (size_t i = 0; one && i < po->ns; i++)
+        po->r->max_cat = strlen(po->s[i].label) > po->r->max_cat ? strlen(po->s[i].label) : po->r->max_cat;
 }
 
 size_t rpt_chart_begin(rpt *r, rpt_chart *ch, rpt_pred pick, rpt_sort_ctx *s, rpt_list *l, rpt_panel *p,

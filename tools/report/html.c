@@ -1,5 +1,6 @@
 /* html.c: index.html: findings, the machine of every run, every chart with its caption or the reason it is not drawn. */
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@ static const char rpt_css[] =
     "th{background:#f4f4f4}.machine td{word-break:break-word}figure{margin:1.2em 0 2.2em}figure img{max-width:100%;height:auto;"
     "border:1px solid #eee}figcaption{max-width:80em;margin-top:.4em}.skip{color:#8a5a00;background:#fff7e6;"
     "border-left:4px solid #e6a700;padding:.4em .8em}.bad{color:#a00}.findings li{margin:.3em 0}"
-    "nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}" RPT_VERDICT_CSS;
+    "nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}"
+    ".calib,.noise{max-width:80em;margin:.4em 0;padding:.3em .8em;border-left:4px solid #888}"
+    ".warn{border-left-color:#e6a700;background:#fff7e6}.cvs tr.noisy td{background:#fff3e0}" RPT_VERDICT_CSS;
 
 /* Sets data-images-loaded / data-images-total on <body> once the page has loaded (for tests). */
 static const char rpt_js[] =
@@ -84,6 +87,95 @@ static void rpt_html_machine(const rpt *r, FILE *f)
     }
 }
 
+/* ---- honesty: what the machine gave, how noisy the run was ---- */
+
+static int rpt_cv_desc(const void *pa, const void *pb)
+{
+    double a = ((const struct rpt_cv *)pa)->cv, b = ((const struct rpt_cv *)pb)->cv;
+    return (a < b) - (a > b);
+}
+
+/* A table of configurations with their CV, worst first; rows above RPT_CV_WARN marked. */
+static void rpt_html_cv_table(FILE *f, const struct rpt_cv *v, size_t n)
+{
+    struct rpt_cv *s = rpt_xmalloc((n ? n : 1) * sizeof *s);
+    memcpy(s, v, n * sizeof *s);
+    qsort(s, n, sizeof *s, rpt_cv_desc);
+    fputs("<table class=\"cvs\"><tr><th>configuration</th><th>ok repetitions</th><th>median batch time</th>"
+          "<th>CV</th></tr>\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char med[32];
+        rpt_fmt_us(s[i].median_s * 1e6, med, sizeof med);
+        fprintf(f, "<tr%s><td><code>", s[i].cv > RPT_CV_WARN ? " class=\"noisy\"" : "");
+        rpt_html_esc(f, s[i].name);
+        fprintf(f, "</code></td><td>%ld</td><td>%s</td><td>%.1f%%</td></tr>\n", s[i].reps, med, s[i].cv * 100);
+    }
+    fputs("</table>\n", f);
+    free(s);
+}
+
+/* Per run: the calibration line (the CPUs the machine gave of the usable ones, the background
+ * load, steal) and the noise warning (configurations with CV > 10%: how many and which), then
+ * every configuration's CV (the charts show medians). */
+static void rpt_html_honesty(const rpt *r, FILE *f)
+{
+    fputs("<section id=\"noise\">\n", f);
+    for (size_t i = 0; i < r->n_runs; i++) {
+        const rpt_run *ru = &r->runs[i];
+        bool short_cpus = ru->usable > 0 && ru->capacity_cpus < 0.9 * (double)ru->usable;
+        bool busy = ru->background_cpus > 0.5 || ru->steal_pct > 5, warn = short_cpus || busy;
+        fprintf(f, "<p class=\"calib%s\"><b>Calibration</b> (run ", warn ? " warn" : "");
+        rpt_html_esc(f, ru->label);
+        fputs("): ", f);
+        if (isfinite(ru->capacity_cpus) && ru->usable > 0)
+            fprintf(f, "the machine gave <b>%.2f of %ld</b> usable CPUs' worth of parallel work", ru->capacity_cpus,
+                    ru->usable);
+        else
+            fputs("the parallel capacity was not measured", f);
+        if (isfinite(ru->background_cpus))
+            fprintf(f, "; other processes kept %.2f CPUs busy", ru->background_cpus);
+        if (isfinite(ru->loadavg1))
+            fprintf(f, " (load average %.2f)", ru->loadavg1);
+        if (isfinite(ru->steal_pct))
+            fprintf(f, "; steal %.1f%%", ru->steal_pct);
+        fprintf(f, ".%s%s%s</p>\n", warn ? " <b>The machine was not quiet:" : "",
+                short_cpus ? " speedups are bounded by what it gave, not by the executors." : "",
+                busy ? " the results include other processes' interference.</b>" : warn ? "</b>" : "");
+        rpt_noise nz = rpt_read_noise(ru);
+        if (nz.n == 0) {
+            fputs("<p class=\"noise\">Noise: no configuration has a CV (one repetition each, or no summary file "
+                  "beside the CSV): the charts show single measurements; run the default profile for spread.</p>\n",
+                  f);
+        } else if (nz.n_noisy == 0) {
+            fprintf(f, "<p class=\"noise\">Noise: all %zu configurations had a CV (standard deviation over mean of "
+                       "the batch time across repetitions) of %.0f%% or less.</p>\n",
+                    nz.n, RPT_CV_WARN * 100);
+        } else {
+            struct rpt_cv *bad = rpt_xmalloc(nz.n_noisy * sizeof *bad);
+            size_t k = 0;
+            for (size_t j = 0; j < nz.n; j++)
+                if (nz.v[j].cv > RPT_CV_WARN)
+                    bad[k++] = nz.v[j];
+            fprintf(f, "<p class=\"noise warn\"><b>Noise warning: %zu of %zu configurations had CV &gt; %.0f%%</b> "
+                       "(standard deviation over mean of the batch time across repetitions): their medians, and "
+                       "verdicts that rest on them, are uncertain; rerun with more --benchmark_repetitions or on a "
+                       "quieter machine.</p>\n<details><summary>which (worst first)</summary>\n",
+                    nz.n_noisy, nz.n, RPT_CV_WARN * 100);
+            rpt_html_cv_table(f, bad, k);
+            fputs("</details>\n", f);
+            free(bad);
+        }
+        if (nz.n) {
+            fprintf(f, "<details><summary>CV of every configuration the charts show as a median (%zu)</summary>\n",
+                    nz.n);
+            rpt_html_cv_table(f, nz.v, nz.n);
+            fputs("</details>\n", f);
+        }
+        rpt_noise_free(&nz);
+    }
+    fputs("</section>\n", f);
+}
+
 static void rpt_html_chart(const rpt *r, FILE *f, const rpt_chart *ch)
 {
     const rpt_chart_def *d = ch->def;
@@ -99,7 +191,8 @@ static void rpt_html_chart(const rpt *r, FILE *f, const rpt_chart *ch)
             rpt_html_esc(f, ch->note);
             fputs("</i>", f);
         }
-        fprintf(f, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", d->name);
+        fprintf(f, " (<a href=\"%s.svg\">SVG</a>; each configuration's CV: <a href=\"#noise\">noise</a>)"
+                   "</figcaption></figure>\n", d->name);
     } else {
         fputs("<p class=\"skip\">Not drawn: ", f);
         rpt_html_esc(f, *ch->note ? ch->note : (r->o.render ? "no data" : "rendering was switched off (--no-render)"));
@@ -122,11 +215,12 @@ int rpt_write_html(rpt *r)
                "<script>%s</script>\n</head><body>\n",
             rpt_css, rpt_js);
     fputs("<h1>tvp: threads vs processes, measured</h1>\n<nav><a href=\"#findings\">findings</a>"
-          "<a href=\"#machine\">machine</a>", f);
+          "<a href=\"#machine\">machine</a><a href=\"#noise\">calibration and noise</a>", f);
     for (size_t i = 0; i < r->n_charts; i++)
         fprintf(f, "<a href=\"#%s\">%s</a>", r->charts[i].def->name, r->charts[i].def->name);
     fputs("</nav>\n", f);
     rpt_verdicts(r, f);
+    rpt_html_honesty(r, f);
     for (size_t i = 0; i < r->n_runs; i++) {
         const rpt_run *ru = &r->runs[i];
         fputs("<p class=\"lead\">Measured on <b>", f);

@@ -127,4 +127,10 @@ typedef struct rpt_xt {
 void rpt_xt_add(rpt_xt *x, long v);
 void rpt_xt_write(const rpt_xt *x, FILE *gp);
 
+/* The one-x rule of every line panel: when its points share one x value (one worker count, one
+ * switch interval), a line is a column of dots, so the panel is drawn as bars, one per series,
+ * labelled under the axis (scripts/gnuplot/onex.gp). Writes P_ONEX (and P_ONEX_AT, the x) and
+ * makes room for the labels. Call after the panel's series are written. */
+void rpt_onex(rpt_panel_out *po, const rpt_xt *xt);
+
 #endif /* TVP_REPORT_PLOT_H */

@@ -42,7 +42,22 @@ typedef struct rpt_run {
     long ticks_pref;   /* the legacy GIL check interval they show, -1 when no legacy rows */
     bool other_pins, other_switches;
     size_t n_rows;
+    /* The calibration (meta.c, from the .meta.json): NAN when the file has none. */
+    double capacity_cpus, background_cpus, loadavg1, steal_pct;
 } rpt_run;
+
+#define RPT_CV_WARN 0.10 /* as tvp-bench's console warning (CALIBRATE_CV_WARN) */
+
+/* A run's noise, from the summary CSV beside its CSV (<stem>.summary.csv): every ok configuration
+ * with a CV of its batch time (wall_s_cv, the figure tvp-bench's console warning counts). */
+typedef struct rpt_noise {
+    size_t n, n_noisy; /* configurations with a CV; those above RPT_CV_WARN */
+    struct rpt_cv {
+        char *name;
+        double cv, median_s;
+        long reps;
+    } *v;
+} rpt_noise;
 
 /* One configuration of one run: its repetition rows folded into one value per measurement. */
 typedef struct rpt_cfg {
@@ -122,6 +137,9 @@ void rpt_html_esc(FILE *f, const char *s);
 
 /* Fills the machine facts of a run (host, CPU, ...) from the .meta.json beside run->csv. */
 void rpt_read_meta(rpt_run *run);
+/* The run's noise (empty when there is no summary CSV); rpt_noise_free frees it. */
+rpt_noise rpt_read_noise(const rpt_run *run);
+void rpt_noise_free(rpt_noise *n);
 
 /* ---- data.c ---- */
 
@@ -229,7 +247,8 @@ size_t rpt_vrun_samples(const rpt_vrun *v, const rpt_cfg *c, const double **tps)
 /* The verdict tables' style, appended to the page's. */
 #define RPT_VERDICT_CSS                                                                                          \
     ".verdict{margin:.6em 0 1.4em}.verdict h3{margin:.8em 0 .3em}.verdict h3 small{font-weight:normal;color:#555}" \
-    ".verdicts td,.verdicts th{text-align:center;min-width:10em}.verdicts tr>th:first-child{text-align:left}"      \
+    ".verdicts{table-layout:fixed;width:100%;max-width:70em}.verdicts td,.verdicts th{text-align:center}"          \
+    ".verdicts tr>th:first-child{text-align:left;width:17em}"                                                       \
     ".verdicts .ci{color:#444;font-size:.92em}.vf{background:#e6f4ea}.vs{background:#fbe9e7}"                      \
     ".vf.vsmall,.vs.vsmall{background:#f6faf6}.vn{color:#555}.vt{color:#8a5a00;background:#fff7e6}.vx{color:#999}" \
     ".advice{max-width:80em;margin:.5em 0;padding:.35em .8em;border-left:4px solid #3a7d44;background:#f5faf6}"    \

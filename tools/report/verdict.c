@@ -401,7 +401,13 @@ void rpt_verdict_best(const rpt *r, FILE *f, size_t run, const char *wl_name, co
         if (k == 1)
             closest = vd;
     }
-    if (!tied) {
+    if (tied && too_few == n - 1 && need) { /* no comparison could be made at all */
+        fputs(" No best named: the largest, ", f);
+        rpt_vbest_name(r, &b[0], f);
+        fprintf(f, ", cannot be told apart from any other executor's best with these repetitions (95%% needs %u "
+                   "per configuration; the verdicts above compare pooled worker counts).",
+                need);
+    } else if (!tied) {
         fputs(" Best: ", f);
         rpt_vbest_name(r, &b[0], f);
         if (n > 1) {
