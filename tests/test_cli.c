@@ -286,10 +286,11 @@ static void test_help_matches_the_parser(void **state)
     assert_true(n > 30 && n < CLI_MAX_KNOWN);
     /* Every flag the parser takes is in --help (Google Benchmark's display flags abbreviated "_name"). */
     for (size_t i = 0; i < n; i++) {
-        char abbrev[64];
-        snprintf(abbrev, sizeof abbrev, "%s,", known[i] + strlen("--benchmark"));
-        bool listed = strstr(help, known[i]) != NULL ||
-                      (strncmp(known[i], "--benchmark_", 12) == 0 && strstr(help, abbrev) != NULL);
+        char abbrev[64] = "";
+        bool gb = strncmp(known[i], "--benchmark_", 12) == 0;
+        if (gb) /* only then is the name longer than the prefix it skips */
+            snprintf(abbrev, sizeof abbrev, "%s,", known[i] + strlen("--benchmark"));
+        bool listed = strstr(help, known[i]) != NULL || (gb && strstr(help, abbrev) != NULL);
         if (!listed)
             fail_msg("%s is taken but not in --help", known[i]);
     }
