@@ -115,7 +115,7 @@ int toolcli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static void toolcli_verror(const char *tool, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void toolcli_verror(const char *tool, const char *fmt, va_list ap)
 {
     fprintf(stderr, "%s: ", tool);
     vfprintf(stderr, fmt, ap);
