@@ -225,8 +225,7 @@ int sched_measure_dispatch(sched_dispatch_team *t, uint32_t n, sched_result *r)
         return -EINVAL;
     dispatch_hdr *h = t->h;
     uint64_t cpu0 = atomic_load(&h->cpu_ns), vol0 = atomic_load(&h->ctx_vol), invol0 = atomic_load(&h->ctx_invol);
-    metrics_usage c0, c1;
-    metrics_thread_usage(&c0);
+    metrics_usage coord = {0, 0, 0}, c0, c1; /* the coordinator's, over the timed pushes only (as pool_run) */
     for (uint32_t off = 0; off < n;) {
         uint32_t k = n - off < t->batch ? n - off : t->batch;
         /* Untimed: every worker has left the previous push, so the index can start over. */
@@ -237,12 +236,15 @@ int sched_measure_dispatch(sched_dispatch_team *t, uint32_t n, sched_result *r)
         atomic_store(&h->done, 0);
         atomic_store(&h->idle, 0);
         atomic_store_explicit(&h->n, k, memory_order_release);
+        metrics_thread_usage(&c0);
         uint64_t t0 = metrics_now_ns();
         atomic_fetch_add_explicit(&h->seq, 1, memory_order_acq_rel);
         futex_wake_all(&h->seq, true);
         if ((rc = wait_at_least(t, &h->done, k, r->detail, sizeof r->detail)) < 0)
             return rc;
         uint64_t wall = metrics_now_ns() - t0;
+        metrics_thread_usage(&c1);
+        metrics_usage_add(&coord, metrics_usage_sub(c1, c0));
         r->total_ns += wall;
         if (wall / k > r->max_ns)
             r->max_ns = wall / k;
@@ -259,10 +261,9 @@ int sched_measure_dispatch(sched_dispatch_team *t, uint32_t n, sched_result *r)
     int rc = wait_at_least(t, &h->idle, t->workers, r->detail, sizeof r->detail);
     if (rc < 0)
         return rc;
-    metrics_thread_usage(&c1);
     r->ops = n;
-    r->cpu_ns = atomic_load(&h->cpu_ns) - cpu0 + (c1.cpu_ns - c0.cpu_ns);
-    r->ctx_vol = atomic_load(&h->ctx_vol) - vol0 + (c1.ctx_vol - c0.ctx_vol);
-    r->ctx_invol = atomic_load(&h->ctx_invol) - invol0 + (c1.ctx_invol - c0.ctx_invol);
+    r->cpu_ns = atomic_load(&h->cpu_ns) - cpu0 + coord.cpu_ns;
+    r->ctx_vol = atomic_load(&h->ctx_vol) - vol0 + coord.ctx_vol;
+    r->ctx_invol = atomic_load(&h->ctx_invol) - invol0 + coord.ctx_invol;
     return 0;
 }
