@@ -55,6 +55,7 @@ struct pool {
     pid_t parent;        /* the coordinator's pid */
     gil *space_gil;      /* the interpreter lock of this address space (see pool_space_lock) */
     uint32_t respawns;
+    uint64_t slack_before;  /* the coordinator's timer slack before pool_create (restored at destroy) */
     void *ex;            /* the vehicle's own state, from create() */
 };
 

@@ -98,9 +98,7 @@ int pool_worker_lock(pool *p, uint32_t w, gil_worker **out, gil **own)
 
 int pool_worker_setup(pool *p, uint32_t w, void **wstate)
 {
-    *wstate = NULL;
-    if (p->cfg.timer_slack_ns)
-        metrics_timer_slack_set(p->cfg.timer_slack_ns);
+    *wstate = NULL; /* the timer slack is the coordinator's, inherited (pool_create) */
     if (p->cfg.topo && p->cfg.plan) {
         int rc = pin_bind_self(p->cfg.topo, p->cfg.plan->cpu[w % p->cfg.plan->workers]);
         if (rc < 0)
@@ -326,6 +324,12 @@ int pool_create(const pool_config *cfg, pool **out)
     p->cfg = *cfg;
     p->ops = ops;
     p->parent = getpid();
+    /* Set once on the coordinator: every thread and process it starts inherits it, so no worker
+     * (a per-task one least of all) pays a prctl for it. Restored by pool_destroy. */
+    if (cfg->timer_slack_ns) {
+        p->slack_before = metrics_timer_slack_get();
+        metrics_timer_slack_set(cfg->timer_slack_ns);
+    }
     p->ws_len = (size_t)cfg->workers * sizeof(pool_wshared);
     p->live = calloc(cfg->workers, sizeof *p->live);
     void *ws = mmap(NULL, p->ws_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -556,6 +560,8 @@ void pool_destroy(pool *p)
 {
     if (!p)
         return;
+    if (p->cfg.timer_slack_ns && p->slack_before)
+        metrics_timer_slack_set(p->slack_before);
     if (p->wedged) {
         /* A worker is stuck in a task: it cannot be joined or stopped, and it still uses the
          * pool, the queue and the workload's memory. Close the queue so the others leave, and

@@ -37,7 +37,8 @@ typedef struct pool_config {
     const void *wl_shared;     /* from wl->setup() */
     const pin_topo *topo;      /* NULL: no pinning */
     const pin_plan *plan;      /* NULL or a plan for `workers` */
-    uint64_t timer_slack_ns;   /* set in every worker; 0 leaves it alone */
+    uint64_t timer_slack_ns;   /* set on the calling thread for the pool's life, inherited by every
+                                * worker it starts; 0 leaves it alone */
     gil_mode gil;              /* the emulated interpreter lock, as Python would have it: */
     uint32_t switch_us;        /*   threads share one; each process has its own; serial holds */
     uint32_t check_ticks;      /*   its own alone. Workers hold it while running a task. */
